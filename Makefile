@@ -1,0 +1,36 @@
+# evalkit — the few commands people type. `make report` then `make test` (see README).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup report test lab lint lock clean help
+
+help:  ## 列出命令
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,dask]'
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## 按锁定版本创建虚拟环境 .venv
+
+report: setup  ## 对 params/ 中的样例数据生成 HTML 报告到 outputs/
+	$(BIN)/evalkit validate params
+
+test: setup  ## 运行全部测试
+	$(BIN)/python -m pytest
+
+lab: setup  ## 打开 JupyterLab（已安装 evalkit，notebooks/ 在手边）
+	$(BIN)/jupyter lab --notebook-dir=.
+
+lint: setup  ## ruff 检查
+	$(BIN)/ruff check evalkit tests
+
+lock: setup  ## 重新生成 constraints.txt（升级依赖后）
+	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+
+clean:  ## 删除虚拟环境与生成的报告
+	rm -rf $(VENV) outputs/*/ outputs/*.html outputs/*.csv outputs/*.parquet outputs/.manifest*

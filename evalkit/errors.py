@@ -1,0 +1,57 @@
+"""One error hierarchy. Every message an analyst reads is Chinese and names where the problem is.
+
+``str(error)`` is a single line: ``<file>: <field>（<中文名>）: <what is wrong>``, so the CLI can
+print it as it is, with no traceback.
+"""
+
+from __future__ import annotations
+
+
+class EvalkitError(Exception):
+    """Base of every error evalkit raises on purpose."""
+
+
+class InputError(EvalkitError):
+    """Bad input: a params file, a workbook or a command-line value.
+
+    Parameters
+    ----------
+    message:
+        What is wrong, in Chinese.
+    file:
+        The file (or workbook) concerned, if any.
+    field:
+        The field path (``indicators[2].actual``) or spreadsheet location (``Sheet1!C7``).
+    line:
+        1-based line number in a YAML file, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.field = field
+        self.line = line
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(f"{self.file}:{self.line}" if self.line else self.file)
+        if self.field:
+            where.append(self.field)
+        return ": ".join([*where, self.message])
+
+
+class RulebookError(InputError):
+    """A rulebook that cannot be found, parsed or understood."""
+
+
+class ScoringError(InputError):
+    """The inputs are valid on their own but cannot be scored (missing actual, zero budget…)."""
