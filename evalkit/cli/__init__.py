@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import EvalkitError
 
-#: Modules that each define ``register(subparsers)``; the order is the order of ``--help``.
-COMMAND_MODULES = (
-    "evalkit.cli.core",
-)
+#: Command modules listed first, in this order, in ``--help``; any other module in this package
+#: that defines ``register(subparsers)`` follows, alphabetically.
+FIRST = ("core", "build", "audit")
+
+
+def command_modules() -> list[str]:
+    """Every module of this package with a ``register`` function: one module per command group."""
+    names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    ordered = [n for n in FIRST if n in names] + sorted(n for n in names if n not in FIRST)
+    return [f"{__name__}.{n}" for n in ordered]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -30,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
-    for name in COMMAND_MODULES:
+    for name in command_modules():
         importlib.import_module(name).register(sub)
     return parser
 
