@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)  ## 按锁定版本创建虚拟环境 .venv
 
 report: setup  ## 对 params/ 中的样例数据生成 HTML 报告到 outputs/
-	$(BIN)/evalkit validate params
+	$(BIN)/evalkit build --params params --out outputs
 
 test: setup  ## 运行全部测试
 	$(BIN)/python -m pytest

@@ -1,0 +1,69 @@
+"""The generated prose reproduces the reference report's own sentences, figure for figure."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from evalkit import narrative
+from evalkit.params import evaluate_path
+
+from .conftest import FIXTURES, REFERENCE
+
+SEED = re.sub(r"\s+", "", (FIXTURES / "reference_report_2023.txt").read_text(encoding="utf-8"))
+EV = evaluate_path(REFERENCE)
+
+
+def _in_seed(sentence: str) -> bool:
+    return re.sub(r"\s+", "", sentence) in SEED
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        narrative.budget_initial,
+        narrative.budget_adjustment,
+        narrative.budget_execution,
+        narrative.basic_spending,
+        narrative.projects_overview,
+        narrative.performance_intro,
+        narrative.conclusion,
+    ],
+)
+def test_sentence_is_the_reference_reports_own(make):
+    sentence = make(EV)
+    assert sentence and _in_seed(sentence), sentence
+
+
+def test_project_groups_match_the_reference():
+    groups = narrative.project_groups(EV)
+    assert [h for h, _ in groups] == ["转移支付项目", "本级财力项目"]
+    for _, text in groups:
+        assert _in_seed(text), text
+
+
+@pytest.mark.parametrize("index", [0, 6])
+def test_indicator_paragraphs_match_the_reference(index):
+    text = narrative.indicator_paragraph(EV.indicators[index])
+    assert _in_seed(text), text
+
+
+def test_adjusted_target_is_stated_in_the_paragraph():
+    text = narrative.indicator_paragraph(EV.indicators[1])
+    assert "小于等于 304.1万元" in text and "年中调整指标值为 425.3万元" in text
+    assert "该指标完成率为 100.57%" in text and "自评得分 12分" in text
+
+
+def test_outline_and_title():
+    assert narrative.report_title(EV) == "乌鲁木齐市新市区人民代表大会常务委员会2023年度部门整体支出绩效自评报告"
+    assert narrative.outline(EV).performance == "三、部门单位整体支出绩效分析"
+
+
+def test_lost_points_are_listed_largest_first():
+    assert narrative.lost_points_summary(EV) == "失分主要在：培训费下降率（扣 8分）、项目支出预算执行率（扣 0.21分）、预算执行率（扣 0.06分）。"
+
+
+def test_chinese_numerals():
+    assert [narrative.chinese_numeral(n) for n in (1, 8, 10, 11, 19, 20, 21, 99)] == [
+        "一", "八", "十", "十一", "十九", "二十", "二十一", "九十九"]
