@@ -2,6 +2,10 @@
 
 The flow, one module per step: ``params`` (load and validate inputs) → ``scoring`` under a
 ``rulebook`` → ``audit`` → ``narrative``/``charts``/``report`` → ``batch`` → publish.
+
+For exploring in JupyterLab: ``evalkit.load(unit_id, year)`` and ``evalkit.results(outputs_dir)``
+(:mod:`evalkit.api`, ``docs/api.md``). They are imported on first use, so ``import evalkit``
+stays quick (no pandas, matplotlib or nbconvert).
 """
 
 from __future__ import annotations
@@ -24,4 +28,21 @@ __all__ = [
     "evaluate_path",
     "load_rulebook",
     "load_unit_year",
+    "load",
+    "results",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ``evalkit.results`` is the module evalkit/results.py, which is callable as
+    # ``evalkit.api.results`` (a function of that name here would be replaced by the module the
+    # first time it is imported).
+    if name == "load":
+        from .api import load
+
+        return load
+    if name == "results":
+        import importlib
+
+        return importlib.import_module(".results", __name__)
+    raise AttributeError(f"module 'evalkit' has no attribute {name!r}")

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 __all__ = [
     "Decimal",
     "to_decimal",
     "round_half_up",
+    "truncate",
     "fmt",
     "fmt_money",
     "fmt_pct",
@@ -65,6 +66,20 @@ def round_half_up(value: Decimal, dp: int) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = PRECISION
         return value.quantize(exp, rounding=ROUND_HALF_UP)
+
+
+def truncate(value: Decimal, dp: int) -> Decimal:
+    """Cut to ``dp`` decimal places without rounding (截尾), as some forms do by mistake.
+
+    Not for figures evalkit prints; the audit uses it to recognise a truncated figure.
+
+    >>> truncate(Decimal("9.949"), 2), truncate(Decimal("8.62"), 0)
+    (Decimal('9.94'), Decimal('8'))
+    """
+    exp = Decimal(1).scaleb(-dp)
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return value.quantize(exp, rounding=ROUND_DOWN)
 
 
 def decimals_of(value: Decimal) -> int:

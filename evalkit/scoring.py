@@ -32,6 +32,9 @@ __all__ = [
     "score_budget_execution",
     "grade_for",
     "qualitative_grade",
+    "qualitative_band",
+    "ScoreBand",
+    "over_completed",
 ]
 
 ZERO = Decimal(0)
@@ -242,7 +245,7 @@ def score_quantity(
                     formula = "得分 = 分值 × 实际值 ÷ 目标值"
                     working = f"{_n(w)} × {_n(a)} ÷ {_n(t)} = {fmt(raw, 6)}"
                 flag_ratio = rules.over_completion_flag
-                if flag_ratio is not None and a >= t * flag_ratio and kind == "positive":
+                if flag_ratio is not None and over_completed(op, t, a, rulebook):
                     flags.append(
                         f"实际值为目标值的 {fmt(ratio * HUNDRED, rate_dp)}%，超出 "
                         f"{fmt((flag_ratio - 1) * HUNDRED, 0)}% 以上，需说明目标是否偏低"
@@ -379,20 +382,70 @@ def qualitative_grade(indicator: Indicator, rulebook: Rulebook) -> str:
     )
 
 
+@dataclass(frozen=True)
+class ScoreBand:
+    """The scores a qualitative grade allows: ``[low, high)``, or ``[low, high]`` for the top band.
+
+    >>> from evalkit.rulebook import load_rulebook
+    >>> band = qualitative_band("部分达成", Decimal(10), load_rulebook("national-default"))
+    >>> band.text(), band.contains(Decimal(8)), band.contains(Decimal(6))
+    ('[6, 8)', False, True)
+    """
+
+    grade: str
+    low: Decimal
+    high: Decimal
+    high_inclusive: bool
+    dp: int
+
+    def contains(self, score: Decimal) -> bool:
+        if self.high_inclusive:
+            return self.low <= score <= self.high
+        return self.low <= score < self.high
+
+    def text(self) -> str:
+        return f"[{fmt(self.low, self.dp)}, {fmt(self.high, self.dp)}{']' if self.high_inclusive else ')'}"
+
+
+def qualitative_band(grade: str, weight: Decimal, rulebook: Rulebook) -> ScoreBand:
+    """The score band of a qualitative grade for an indicator of ``weight`` (limits rounded like scores)."""
+    dp = rulebook.rounding.score_dp
+    low, high = rulebook.qualitative.bands[grade]  # type: ignore[index]
+    return ScoreBand(
+        grade=grade,
+        low=round_half_up(low * weight, dp),
+        high=round_half_up(high * weight, dp),
+        high_inclusive=high == 1,
+        dp=dp,
+    )
+
+
+def over_completed(op: str, target: Decimal, actual: Decimal, rulebook: Rulebook) -> bool:
+    """True when a positive (≥ >) indicator reaches ``over_completion_flag`` × its target.
+
+    Such a target may have been set too low (目标偏低): the report must explain it.
+
+    >>> from evalkit.rulebook import load_rulebook
+    >>> rb = load_rulebook("national-default")
+    >>> over_completed(">=", Decimal(10), Decimal(13), rb), over_completed(">=", Decimal(10), Decimal("12.9"), rb)
+    (True, False)
+    """
+    ratio = rulebook.indicators.over_completion_flag
+    return ratio is not None and direction(op) == "positive" and target > 0 and actual >= target * ratio
+
+
 def _qualitative(indicator: Indicator, rulebook: Rulebook) -> IndicatorScore:
     rules = rulebook.qualitative
     grade = qualitative_grade(indicator, rulebook)
     w = indicator.weight
     dp = rulebook.rounding.score_dp
     lo_f, hi_f = rules.bands[grade]
-    lo, hi = round_half_up(lo_f * w, dp), round_half_up(hi_f * w, dp)
-    top_inclusive = hi_f == 1
-    band = f"[{fmt(lo, dp)}, {fmt(hi, dp)}{']' if top_inclusive else ')'}"
+    allowed = qualitative_band(grade, w, rulebook)
+    band = allowed.text()
     flags: list[str] = []
     if indicator.score is not None:
         s = indicator.score
-        inside = lo <= s <= hi if top_inclusive else lo <= s < hi
-        if not inside:
+        if not allowed.contains(s):
             raise ScoringError(
                 f"定性指标评为“{grade}”，得分应在 {band} 之间，实际填写 {_n(s)}"
             )

@@ -137,6 +137,8 @@ def atomic_write(path: Path | str, mode: str = "w", **kwargs: Any) -> Iterator[A
     if "b" not in mode:
         kwargs.setdefault("encoding", "utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # mkstemp creates 0600 files; published reports must be readable like any other file.
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
@@ -149,6 +151,12 @@ def atomic_write(path: Path | str, mode: str = "w", **kwargs: Any) -> Iterator[A
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: Path | str, text: str) -> None:

@@ -123,8 +123,8 @@ def test_unreadable_qualitative_actual_is_an_error():
 
 
 def _year_with(budget_final, actual, weight="10", rb="national-default"):
-    from evalkit.scoring import score_budget_execution
     from evalkit.models import UnitYear
+    from evalkit.scoring import score_budget_execution
 
     year = UnitYear.model_validate({
         "year": 2023, "kind": "department",

@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="输出年度文件（默认）或单位文件的 JSON Schema，供编辑器在输入 YAML 时校验。",
     )
     p.add_argument("--profile", action="store_true", help="输出单位文件 unit.yaml 的 Schema")
+    p.add_argument("--markdown", action="store_true",
+                   help="改为输出全部字段的 Markdown 说明（即 docs/params.md 的生成部分）")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("rulebooks", help="列出内置评分规则（list rulebooks）",
@@ -95,6 +97,11 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from ..models import UnitProfile, UnitYear
 
+    if args.markdown:
+        from ..docs_gen import params_reference
+
+        print(params_reference(), end="")
+        return 0
     model = UnitProfile if args.profile else UnitYear
     print(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
     return 0

@@ -1,0 +1,135 @@
+"""Kernels for batch runs: IPC transport (no TCP port races) and a retry on failed starts.
+
+jupyter_client picks a free TCP port, releases it and lets the kernel bind it later; with several
+kernels starting at once another launch can take the port in between ("Address already in use",
+"Kernel died before replying to kernel_info"; papermill #511). Unix domain sockets in a private
+temporary folder cannot collide. Windows has no IPC transport: TCP is used there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+__all__ = ["IPCKernelManager", "KernelSession", "kernel_manager_class"]
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel reached over Unix domain sockets in its own short temporary folder."""
+
+    def __init__(self, *args, **kwargs):
+        kernel_id = str(uuid.uuid4())
+        # Socket paths must stay under ~107 bytes: keep the folder short and local.
+        base = os.environ.get("EVALKIT_RUNTIME_DIR") or tempfile.gettempdir()
+        self._ipc_dir = tempfile.mkdtemp(prefix="ek-", dir=base)
+        super().__init__(
+            *args,
+            transport="ipc",
+            ip=os.path.join(self._ipc_dir, "k"),
+            kernel_id=kernel_id,
+            connection_file=os.path.join(self._ipc_dir, f"kernel-{kernel_id}.json"),
+            **kwargs,
+        )
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+    cleanup_resources = run_sync(_async_cleanup_resources)
+
+    def __del__(self):  # the folder must not outlive a kernel that never started
+        shutil.rmtree(getattr(self, "_ipc_dir", ""), ignore_errors=True)
+
+
+def kernel_manager_class() -> type[AsyncKernelManager]:
+    """IPC on POSIX, the stock TCP manager on Windows (async: nbclient polls it while cells run)."""
+    return AsyncKernelManager if sys.platform == "win32" else IPCKernelManager
+
+
+class KernelSession:
+    """One kernel kept alive for many notebooks, so imports and fonts are paid once per worker.
+
+    nbclient gets the (async) kernel manager and makes its own client for each notebook, so it can
+    notice a dead kernel while a cell runs. Between notebooks the user namespace is cleared
+    (``%reset -f``); after a failure, a timeout or a dead kernel the kernel is replaced, so one bad
+    unit-year cannot leak into the next.
+    """
+
+    def __init__(self, kernel_name: str = "python3", startup_timeout: float = 60, retries: int = 2):
+        self.kernel_name = kernel_name
+        self.startup_timeout = startup_timeout
+        self.retries = retries
+        self.km: AsyncKernelManager | None = None
+
+    def ensure(self) -> AsyncKernelManager:
+        """The running kernel manager, starting a kernel (with retries) when there is none."""
+        if self.km is not None and run_sync(self.km.is_alive)():
+            return self.km
+        self.shutdown()
+        last: BaseException | None = None
+        for _ in range(self.retries + 1):
+            km = kernel_manager_class()(kernel_name=self.kernel_name)
+            try:
+                run_sync(km.start_kernel)()
+                client = km.blocking_client()
+                client.start_channels()
+                try:
+                    client.wait_for_ready(timeout=self.startup_timeout)
+                finally:
+                    client.stop_channels()
+            except Exception as exc:  # noqa: BLE001 - any start failure is retried
+                last = exc
+                self._stop(km)
+                continue
+            self.km = km
+            return km
+        raise RuntimeError(f"内核启动失败（已重试 {self.retries} 次）：{last}")
+
+    def reset(self) -> None:
+        """Clear the user namespace between notebooks; replace the kernel if that fails."""
+        if self.km is None:
+            return
+        client = self.km.blocking_client()
+        client.start_channels()
+        try:
+            reply = client.execute_interactive("get_ipython().run_line_magic('reset', '-f')", timeout=30)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError("reset failed")
+        except Exception:  # noqa: BLE001
+            self.shutdown()
+        finally:
+            client.stop_channels()
+
+    def kill(self) -> None:
+        """Kill the kernel process at once (the per-report timeout); nbclient then sees it dead."""
+        km = self.km
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                process.kill()
+            except OSError:
+                pass
+
+    @staticmethod
+    def _stop(km: AsyncKernelManager) -> None:
+        try:
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - already dead
+            pass
+        try:
+            km.cleanup_resources()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def shutdown(self) -> None:
+        if self.km is not None:
+            self._stop(self.km)
+        self.km = None

@@ -1,0 +1,144 @@
+"""Batch builds: incremental, fault-isolated, interrupted and resumed, progress, Dask."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from evalkit.batch import run_build
+
+from .conftest import FIXTURES, PARAMS
+
+TINY = FIXTURES / "notebooks" / "tiny.ipynb"
+
+
+def _clone_unit(params: Path, source: str, new_id: str) -> None:
+    shutil.copytree(params / source, params / new_id)
+    profile = params / new_id / "unit.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(f"id: {source}", f"id: {new_id}"), encoding="utf-8")
+
+
+@pytest.fixture
+def params(tmp_path) -> Path:
+    dest = tmp_path / "params"
+    dest.mkdir()
+    shutil.copytree(PARAMS / "xinshi-rd", dest / "xinshi-rd")
+    for i in range(3):
+        _clone_unit(dest, "xinshi-rd", f"unit-{i}")
+    return dest
+
+
+def _mtimes(out: Path) -> dict[str, int]:
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.glob("*/*.html")}
+
+
+def test_incremental_build_rebuilds_only_what_changed(params, tmp_path):
+    out = tmp_path / "out"
+    first = run_build(params, out, jobs=2, quiet=True, notebook=TINY)
+    assert len(first.built) == 4 and not first.failed
+    before = _mtimes(out)
+
+    again = run_build(params, out, jobs=2, quiet=True, notebook=TINY)
+    assert (len(again.built), len(again.skipped)) == (0, 4)
+    assert _mtimes(out) == before
+
+    year = params / "unit-1" / "2023.yaml"
+    year.write_text(year.read_text(encoding="utf-8").replace("actual: 96.11", "actual: 90"), encoding="utf-8")
+    changed = run_build(params, out, jobs=2, quiet=True, notebook=TINY)
+    assert [(r.unit_id, r.year) for r in changed.built] == [("unit-1", 2023)]
+    assert "总分 91.2 优" in (out / "2023" / "unit-1.html").read_text(encoding="utf-8")  # 91.73 − 10 + 9.47
+
+    forced = run_build(params, out, jobs=1, quiet=True, notebook=TINY, force=True)
+    assert len(forced.built) == 4
+
+
+def test_a_change_of_rulebook_or_notebook_rebuilds(params, tmp_path):
+    out = tmp_path / "out"
+    run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0")
+    assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").skipped) == 1
+    assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0", rulebook="reverse-linear").built) == 1
+    other = tmp_path / "tiny-copy.ipynb"
+    other.write_text(TINY.read_text(encoding="utf-8").replace("总分", "总分："), encoding="utf-8")
+    assert len(run_build(params, out, jobs=1, quiet=True, notebook=other, unit="unit-0", rulebook="reverse-linear").built) == 1
+
+
+def test_failures_are_isolated_and_reported(params, tmp_path):
+    for bad in ("boom-1", "kill-1", "slow-1"):
+        _clone_unit(params, "xinshi-rd", bad)
+    broken = params / "broken"
+    _clone_unit(params, "xinshi-rd", "broken")
+    year = broken / "2023.yaml"
+    year.write_text(year.read_text(encoding="utf-8").replace("actual: 422.89", "actual: abc"), encoding="utf-8")
+
+    out = tmp_path / "out"
+    summary = run_build(params, out, jobs=2, quiet=True, notebook=TINY, timeout=20)
+    failed = {r.unit_id: r for r in summary.failed}
+    assert set(failed) == {"boom-1", "kill-1", "slow-1", "broken"}
+    assert failed["boom-1"].cell == 3 and "RuntimeError: 故意失败" in failed["boom-1"].error
+    assert "超时" in failed["slow-1"].error
+    assert "budget.actual" in failed["broken"].error
+    assert {r.unit_id for r in summary.built} == {"xinshi-rd", "unit-0", "unit-1", "unit-2"}
+    assert not list(out.rglob("*.tmp"))
+    # the failures are in the index, and the next run retries only them
+    assert "broken" in (out / "index.html").read_text(encoding="utf-8")
+    again = run_build(params, out, jobs=2, quiet=True, notebook=TINY, timeout=20, unit="broken")
+    assert len(again.failed) == 1
+
+
+def _cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "evalkit.cli", *args], capture_output=True, text=True, **kwargs)
+
+
+def test_cli_summary_progress_and_exit_code(params, tmp_path):
+    _clone_unit(params, "xinshi-rd", "boom-2")
+    out = tmp_path / "out"
+    proc = _cli("build", "--params", str(params), "--out", str(out), "--notebook", str(TINY), "--jobs", "2")
+    assert proc.returncode == 1
+    assert "[5/5]" in proc.stderr  # plain progress lines when not on a terminal
+    assert "失败 1 份" in proc.stdout
+    assert "boom-2 2023：第 3 个单元格（import os, signal, time）出错：RuntimeError: 故意失败" in proc.stderr
+    quiet = _cli("build", "--params", str(params), "--out", str(out), "--notebook", str(TINY), "-q")
+    assert "[" not in quiet.stderr.split("失败")[0]
+
+
+def test_interrupted_build_leaves_no_half_file_and_resumes(params, tmp_path):
+    for i in range(3, 8):
+        _clone_unit(params, "xinshi-rd", f"unit-{i}")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evalkit.cli", "build", "--params", str(params), "--out", str(out),
+         "--notebook", str(TINY), "--jobs", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("2023/*.html"))) < 2:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list(out.glob("2023/*.html")))
+    assert 2 <= done < 9
+    for html in out.glob("2023/*.html"):
+        assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    resumed = run_build(params, out, jobs=2, quiet=True, notebook=TINY)
+    assert len(resumed.built) + len(resumed.skipped) == 9 and not resumed.failed
+    assert len(resumed.skipped) >= done - 1
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_dask_local_cluster(params, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            summary = run_build(params, out, executor="dask", dask_client=client, batch_size=2, quiet=True, notebook=TINY)
+    assert len(summary.built) == 4 and not summary.failed
+    assert sorted(p.name for p in out.glob("2023/*.html")) == ["unit-0.html", "unit-1.html", "unit-2.html", "xinshi-rd.html"]
+    assert (out / "results.parquet").is_file()

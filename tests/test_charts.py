@@ -1,0 +1,422 @@
+"""Charts: every chart renders for the reference unit and for edge cases, with real Chinese glyphs.
+
+Warnings are errors here, so a ``Glyph … missing from font(s)`` warning (a 汉字 drawn as a box)
+fails the test. One test renders in a fresh process with an empty matplotlib config/cache dir,
+as on a machine that has never run matplotlib.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal as D
+from pathlib import Path
+
+import matplotlib
+import pytest
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from evalkit import charts
+from evalkit.fonts import FONT_FAMILIES, FONT_FAMILY, font_path, use_cjk_font
+from evalkit.models import Indicator
+from evalkit.params import evaluate_path, load_unit_year, resolve_path
+from evalkit.scoring import Evaluation, evaluate
+
+from .conftest import REFERENCE, ROOT
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PNG_BYTES = 150 * 1024
+
+
+# --------------------------------------------------------------------------- builders
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return load_unit_year(resolve_path(REFERENCE)[0])
+
+
+@pytest.fixture(scope="module")
+def reference() -> Evaluation:
+    return evaluate_path(REFERENCE)
+
+
+def evaluate_with(loaded, **update) -> Evaluation:
+    """The reference year with some fields replaced, scored under its rulebook."""
+    return evaluate(loaded.profile, loaded.year.model_copy(update=update), loaded.rulebook)
+
+
+def with_budget(loaded, **update) -> Evaluation:
+    return evaluate_with(loaded, budget=loaded.year.budget.model_copy(update=update))
+
+
+def mixed_indicators(loaded) -> Evaluation:
+    """A qualitative, a not-applicable, a 1000% and a zero-target indicator."""
+    indicators = list(loaded.year.indicators)
+    indicators[2] = Indicator(
+        name="按时完成年度重点工作",
+        op="qualitative",
+        target="按时完成",
+        actual="部分完成",
+        grade="部分达成",
+        weight=D(10),
+    )
+    indicators[3] = indicators[3].model_copy(update={"applicable": False, "actual": None})
+    indicators[4] = indicators[4].model_copy(update={"actual": D(160)})  # 160 against ≥ 16: 1000%
+    indicators[6] = Indicator(
+        name="安全事故次数", op="<=", target=D(0), unit="起", actual=D(0), weight=D(15)
+    )
+    return evaluate_with(loaded, indicators=indicators)
+
+
+def year_of(loaded, year: int, *, actual: str, training: str, meetings: str | None) -> Evaluation:
+    """Another year of the reference unit: a different spend, training cut and meeting count."""
+    indicators = list(loaded.year.indicators)
+    indicators[0] = indicators[0].model_copy(update={"actual": D(training)})
+    if meetings is None:  # the indicator did not exist that year; its weight goes elsewhere
+        dropped = indicators.pop(5)
+        indicators[5] = indicators[5].model_copy(
+            update={"weight": indicators[5].weight + dropped.weight}
+        )
+    else:
+        indicators[5] = indicators[5].model_copy(update={"actual": D(meetings)})
+    return evaluate_with(
+        loaded,
+        year=year,
+        indicators=indicators,
+        budget=loaded.year.budget.model_copy(update={"actual": D(actual)}),
+    )
+
+
+def history(loaded) -> list[Evaluation]:
+    return [
+        year_of(loaded, 2021, actual="380.5", training="80", meetings=None),
+        year_of(loaded, 2022, actual="401.2", training="3", meetings="6"),
+    ]
+
+
+EDGE_CASES = {
+    "no_projects": lambda unit_year: evaluate_with(unit_year, projects=[]),
+    "negative_adjustment": lambda unit_year: with_budget(
+        unit_year, initial=D("500"), adjustment=D("-74.7")
+    ),
+    "final_and_actual_only": lambda unit_year: with_budget(
+        unit_year, initial=None, adjustment=None, basic=None, project=None
+    ),
+    "overspent": lambda unit_year: with_budget(unit_year, actual=D("430.5")),
+    "mixed_indicators": mixed_indicators,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def cjk_texts(fig: Figure) -> list[Text]:
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and any("\u4e00" <= ch <= "\u9fff" for ch in t.get_text())
+    ]
+
+
+def texts(fig: Figure) -> str:
+    return "\n".join(t.get_text() for t in fig.findobj(Text))
+
+
+def noto_sc_face() -> int:
+    use_cjk_font()
+    return next(e.index for e in font_manager.fontManager.ttflist if e.name == FONT_FAMILY)
+
+
+def assert_renders_with_noto(fig: Figure) -> bytes:
+    png = charts.to_png(fig)  # warnings are errors: a missing glyph fails here
+    assert png.startswith(PNG_SIGNATURE)
+    assert len(png) < MAX_PNG_BYTES
+    chinese = cjk_texts(fig)
+    assert chinese, "no Chinese text in the chart"
+    face = noto_sc_face()
+    for text in chinese:
+        found = font_manager.findfont(text.get_fontproperties(), fallback_to_default=False)
+        assert Path(found) == font_path(), text.get_text()
+        assert found.face_index == face, text.get_text()
+    return png
+
+
+# --------------------------------------------------------------------------- fonts
+
+
+def test_use_cjk_font_registers_noto_and_sets_fallback():
+    assert use_cjk_font() == FONT_FAMILY
+    assert use_cjk_font() == FONT_FAMILY  # idempotent
+    assert matplotlib.rcParams["font.family"] == list(FONT_FAMILIES)
+    assert matplotlib.rcParams["axes.unicode_minus"] is True
+    entries = [e for e in font_manager.fontManager.ttflist if e.fname == str(font_path())]
+    assert FONT_FAMILY in {e.name for e in entries}
+    assert len(entries) == len({(e.name, e.index) for e in entries}), "registered twice"
+    assert font_path().name == "NotoSansCJK-Regular.ttc" and font_path().is_file()
+
+
+def test_use_cjk_font_restores_rc_reset_in_between():
+    use_cjk_font()
+    matplotlib.rcParams["font.family"] = ["sans-serif"]
+    try:
+        use_cjk_font()
+        assert matplotlib.rcParams["font.family"][0] == FONT_FAMILY
+    finally:
+        use_cjk_font()
+
+
+# --------------------------------------------------------------------------- reference
+
+
+def test_reference_charts_render_in_report_order(reference):
+    charted = charts.all_charts(reference)
+    assert [title for title, _ in charted] == [
+        "预算调整与执行",
+        "支出结构",
+        "项目预算与执行",
+        "绩效指标完成情况",
+        "指标得分",
+    ]
+    for _, fig in charted:
+        assert isinstance(fig, Figure)
+        assert_renders_with_noto(fig)
+
+
+def test_reference_charts_print_the_reports_figures(reference):
+    bridge = texts(charts.budget_bridge(reference))
+    for figure in (
+        "304.1",
+        "+121.2",
+        "调整率 39.86%",
+        "425.3",
+        "422.89",
+        "预算执行率 99.43%",
+        "未执行 2.41",
+    ):
+        assert figure in bridge
+    composition = texts(charts.spending_composition(reference))
+    for figure in (
+        "331.31",
+        "330.85（执行率 99.86%）",
+        "92.04（执行率 97.93%）",
+        "占基本支出 96.99%",
+        "占全年预算 77.9%",
+    ):
+        assert figure in composition
+    projects = texts(charts.projects_budget_actual(reference))
+    assert (
+        "13 → 11.05（85%）" in projects
+        and "转移支付：1 项" in projects
+        and "本级财力：2 项" in projects
+    )
+    scores = texts(charts.indicator_scores(reference))
+    assert (
+        "9.94 / 10，失 0.06" in scores
+        and "0 / 8，失 8" in scores
+        and "总分 91.73，等级 优" in scores
+    )
+    completion = texts(charts.indicator_completion(reference))
+    assert "99.43%（422.89万元）" in completion  # ≤ indicator: actual ÷ adjusted target
+    assert "越低越好" in completion and "原 304.1万元" in completion
+    assert "116.67%（7次）" in completion and "101.17%（96.11%）" in completion
+    assert "1364.6%（68.23%） »" in completion  # the mid-year training-cost value, capped
+
+
+def test_pngs_are_deterministic(reference):
+    first = charts.to_png(charts.indicator_scores(reference))
+    assert charts.to_png(charts.indicator_scores(reference)) == first
+    assert b"tEXt" not in first and b"tIME" not in first  # no software or date stamp
+
+
+def test_ipython_shows_a_chart_as_png(reference):
+    """What a kernel sends for a cell's last expression (the slow test runs a real kernel)."""
+    from IPython.core.formatters import DisplayFormatter
+
+    data, metadata = DisplayFormatter().format(charts.budget_bridge(reference))
+    assert data["image/png"].startswith(PNG_SIGNATURE)
+    assert metadata["image/png"] == {"width": 800, "height": 553}
+
+
+def test_charts_do_not_touch_pyplot(reference):
+    charts.all_charts(reference)
+    if "matplotlib.pyplot" in sys.modules:  # another test module may have imported it
+        import matplotlib.pyplot as plt
+
+        assert plt.get_fignums() == []
+
+
+# --------------------------------------------------------------------------- edge cases
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+def test_edge_cases_render(loaded, case):
+    for _, fig in charts.all_charts(EDGE_CASES[case](loaded)):
+        assert_renders_with_noto(fig)
+
+
+def test_no_projects_skips_the_project_chart(loaded):
+    ev = EDGE_CASES["no_projects"](loaded)
+    assert charts.projects_budget_actual(ev) is None
+    assert "项目预算与执行" not in [title for title, _ in charts.all_charts(ev)]
+
+
+def test_negative_adjustment_is_drawn_as_a_cut(loaded):
+    ev = EDGE_CASES["negative_adjustment"](loaded)
+    fig = charts.budget_bridge(ev)
+    assert f"-74.7\n调整率 {ev.adjustment_rate.text()}" in texts(fig)
+    cut = next(
+        bar
+        for bar in fig.axes[0].patches
+        if bar.get_facecolor()[:3] == matplotlib.colors.to_rgb(charts.PALETTE["decrease"])
+    )
+    assert (cut.get_y(), cut.get_height()) == pytest.approx((425.3, 74.7))
+
+
+def test_bridge_with_final_and_actual_only(loaded):
+    ev = EDGE_CASES["final_and_actual_only"](loaded)
+    fig = charts.budget_bridge(ev)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["全年预算", "实际支出"]
+    assert charts.spending_composition(ev) is None
+
+
+def test_overspending_is_named(loaded):
+    assert "超出全年预算 5.2" in texts(charts.budget_bridge(EDGE_CASES["overspent"](loaded)))
+
+
+def test_composition_draws_what_exists(loaded):
+    basic_only = loaded.year.budget.basic.model_copy(update={"personnel": None, "public": None})
+    ev = with_budget(loaded, basic=basic_only, project=None)
+    fig = charts.spending_composition(ev)
+    assert fig is not None and "基本支出" in texts(fig) and "人员经费" not in texts(fig)
+
+
+def test_completion_lists_qualitative_and_not_applicable(loaded):
+    ev = mixed_indicators(loaded)
+    fig = charts.indicator_completion(ev)
+    shown = texts(fig)
+    assert "定性指标：按时完成年度重点工作" in shown and "部分达成" in shown
+    assert "不适用：政府采购执行率" in shown
+    assert "目标值为 0，不以比例表示：安全事故次数" in shown
+    assert "1000%（160项） »" in shown
+    ax = fig.axes[0]
+    # the 1000% bar is capped at the axis edge (about 130% here), not drawn to 1000
+    assert max(bar.get_width() for bar in ax.patches) < 250
+    assert all("按时完成年度重点工作" not in t.get_text() for t in ax.get_yticklabels())
+
+
+def test_scores_show_not_applicable_and_grade(loaded):
+    shown = texts(charts.indicator_scores(mixed_indicators(loaded)))
+    assert "不适用（分值 10，不计分）" in shown
+    assert "7 / 10，失 3（部分达成）" in shown
+    assert "按适用指标折算为百分制" in shown
+
+
+def test_trends_need_two_years_of_one_unit(loaded, reference):
+    assert charts.trends([reference]) is None
+    assert charts.trends([]) is None
+    with pytest.raises(ValueError, match="年度重复"):
+        charts.trends([reference, reference])
+    other = dataclasses.replace(reference, unit=reference.unit.model_copy(update={"id": "other"}))
+    with pytest.raises(ValueError, match="同一单位"):
+        charts.trends([reference, other])
+
+
+def test_trends_across_three_years(loaded, reference):
+    past = history(loaded)
+    fig = charts.trends([reference, *past])  # any order
+    assert_renders_with_noto(fig)
+    shown = texts(fig)
+    for label in (
+        "2021年",
+        "2022年",
+        "2023年",
+        reference.total.text(),
+        reference.execution_rate.text(),
+    ):
+        assert label in shown
+    panels = [ax.get_title(loc="left") for ax in fig.axes]
+    assert "召开常委会次数" in panels  # two years of three: still a trend
+    assert "培训费下降率" in panels and len([title for title in panels if title]) == 2 + 8
+    assert "1600% »" in shown  # 80 against ≥ 5 in 2021, capped
+    titles = [title for title, _ in charts.all_charts(reference, past)]
+    assert titles[-1] == "历年趋势"
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@pytest.mark.slow
+def test_notebook_cell_output_is_embedded_as_png_in_html():
+    """In a real kernel: a chart as a cell's last expression, or passed to display(), lands in
+    nbconvert HTML as an embedded PNG, and charts never import pyplot."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            f"from evalkit import charts, evaluate_path\nev = evaluate_path({str(REFERENCE)!r})"
+        ),
+        nbformat.v4.new_code_cell("charts.budget_bridge(ev)"),
+        nbformat.v4.new_code_cell(
+            "for title, fig in charts.all_charts(ev)[1:3]:\n    display(fig)"
+        ),
+        nbformat.v4.new_code_cell("import sys\n'matplotlib.pyplot' in sys.modules"),
+    ]
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
+    outputs = [output for cell in nb.cells[1:3] for output in cell.outputs]
+    assert len(outputs) == 3 and all("image/png" in output.data for output in outputs)
+    assert nb.cells[3].outputs[0].data["text/plain"] == "False"  # charts never import pyplot
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    assert html.count('src="data:image/png;base64,') == 3
+
+
+# --------------------------------------------------------------------------- fresh machine
+
+
+def test_fresh_machine_renders_without_glyph_warnings(tmp_path):
+    """Empty MPLCONFIGDIR: matplotlib builds its font cache from scratch, with no CJK font in it."""
+    config = tmp_path / "mplconfig"
+    config.mkdir()
+    script = textwrap.dedent(
+        f"""
+        import json, sys, time, warnings
+        warnings.simplefilter("error")
+        start = time.perf_counter()
+        from evalkit import charts
+        from evalkit.params import evaluate_path
+        ev = evaluate_path({str(REFERENCE)!r})
+        sizes = {{title: len(charts.to_png(fig)) for title, fig in charts.all_charts(ev)}}
+        print(json.dumps({{"sizes": sizes, "pyplot": "matplotlib.pyplot" in sys.modules,
+                           "seconds": time.perf_counter() - start}}))
+        """
+    )
+    env = {**os.environ, "MPLCONFIGDIR": str(config), "MPLBACKEND": "agg"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(result["sizes"]) == 5 and not result["pyplot"]
+    assert "missing from font" not in done.stderr
+    cache_files = [p.name for p in config.iterdir()]
+    assert all(name.startswith("fontlist") for name in cache_files), cache_files
+    for name in cache_files:  # the cache was built fresh and holds no trace of our font
+        assert "NotoSansCJK" not in (config / name).read_text()

@@ -1,0 +1,179 @@
+"""The report end to end: a real papermill run, a real HTML file, a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from evalkit.batch import run_build
+
+from .conftest import PARAMS, ROOT
+
+HEADINGS = [
+    "一、基本概况",
+    "二、部门单位整体支出管理及使用情况",
+    "三、部门单位整体支出绩效分析",
+    "四、评价结论",
+    "五、存在的主要问题及原因分析",
+    "六、改进措施和建议",
+    "附录",
+]
+KEY_FIGURES = ["304.1", "121.2", "425.3", "422.89", "99.43%", "91.73", "优"]
+HOSTILE_NAME = "<script>window.__pwned=1</script>示例单位"
+HOSTILE_REASON = '<img src=x onerror="window.__pwned=2">偏差原因'
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict]]:
+    parser = _Collector()
+    parser.feed(html)
+    return parser.tags
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The sample params plus a hostile copy of the reference unit, built once for this module."""
+    root = tmp_path_factory.mktemp("site")
+    params = root / "params"
+    shutil.copytree(PARAMS, params)
+    hostile = params / "hostile"
+    shutil.copytree(params / "xinshi-rd", hostile)
+    profile = hostile / "unit.yaml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8")
+        .replace("id: xinshi-rd", "id: hostile")
+        .replace("name: 乌鲁木齐市新市区人民代表大会常务委员会", f"name: '{HOSTILE_NAME}'"),
+        encoding="utf-8",
+    )
+    year = hostile / "2023.yaml"
+    year.write_text(
+        year.read_text(encoding="utf-8").replace("deviation_reason: 部分资金正在进行审批。", f"deviation_reason: '{HOSTILE_REASON}'"),
+        encoding="utf-8",
+    )
+    summary = run_build(params, root / "outputs", jobs=2, quiet=True)
+    assert not summary.failed, [(r.unit_id, r.year, r.error) for r in summary.failed]
+    return root / "outputs"
+
+
+def test_reference_report_has_every_section_and_key_figure(site):
+    html = (site / "2023" / "xinshi-rd.html").read_text(encoding="utf-8")
+    for heading in HEADINGS:
+        assert heading in html, heading
+    for figure in KEY_FIGURES:
+        assert figure in html, figure
+    assert '<html lang="zh">' in html
+    assert "<title>乌鲁木齐市新市区人民代表大会常务委员会2023年度部门整体支出绩效自评报告</title>" in html
+    # the recomputed completion of 职工代表满意度 (the report printed 101.71%)
+    assert "101.17%" in html
+    # appendix: formulas and audit findings
+    assert "得分 = 分值 × 实际值 ÷ 目标值" in html and "复核" in html
+
+
+def test_report_is_offline_and_self_contained(site):
+    html = (site / "2023" / "xinshi-rd.html").read_text(encoding="utf-8")
+    tags = _tags(html)
+    assert not [t for t, _ in tags if t == "script"], "no script at all"
+    for tag, attrs in tags:
+        for attr in ("src", "href"):
+            value = attrs.get(attr) or ""
+            assert not re.match(r"^(https?:)?//", value), (tag, value)
+    images = [a["src"] for t, a in tags if t == "img"]
+    assert len(images) >= 5 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert "@font-face" in html and "data:font/woff;base64," in html
+    assert "jp-OutputArea-stderr" not in html and "Traceback" not in html
+
+
+def test_executed_notebook_is_written_beside_the_report(site):
+    nb = nbformat.read(site / "2023" / "xinshi-rd.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and 'unit_id = "xinshi-rd"' in injected[0].source
+
+
+def test_demo_unit_reports_have_trend_charts(site):
+    years = sorted(p.parent.name for p in site.glob("*/demo-edu.html"))
+    assert len(years) >= 2
+    latest_department = max(
+        y for y in years
+        if "部门整体" in (site / y / "demo-edu.html").read_text(encoding="utf-8")[:3000]
+    )
+    html = (site / latest_department / "demo-edu.html").read_text(encoding="utf-8")
+    assert "历年对比" in html
+
+
+def test_hostile_input_text_is_escaped(site):
+    html = (site / "2023" / "hostile.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;示例单位" in html
+    assert "&lt;img src=x onerror=" in html
+    assert "<script>window.__pwned" not in html and "<img src=x" not in html
+
+
+def test_site_index_and_results(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "2023/xinshi-rd.html" in index
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    assert "2023/xinshi-rd" in manifest["unit_years"]
+    assert (site / "results.parquet").is_file() and (site / "results.csv").is_file()
+
+
+def _chromium() -> str:
+    """Debian's chromium, installed here when missing (the machine reaches Debian's registry)."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, capture_output=True)
+    found = shutil.which("chromium")
+    if not found:
+        pytest.fail("无法安装 Debian 的 chromium：浏览器测试需要它（apt-get install chromium）")
+    return found
+
+
+@pytest.mark.slow
+def test_report_in_a_real_browser_with_the_network_cut(site):
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    dialogs: list[str] = []
+    screenshot = ROOT / "outputs" / "screenshots" / "xinshi-rd-2023.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=_chromium(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(offline=True, viewport={"width": 900, "height": 1200})
+        page = context.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for name in ("xinshi-rd", "hostile"):
+            page.goto((site / "2023" / f"{name}.html").as_uri())
+            page.wait_for_load_state("load")
+            assert page.evaluate("window.__pwned") is None
+            if name == "xinshi-rd":
+                assert page.evaluate("document.fonts.check('16px evalkit-cjk', '预算绩效')")
+                page.screenshot(path=str(screenshot), full_page=False)
+                shutil.copy(screenshot, site / "xinshi-rd-2023.png")
+        hostile_text = page.inner_text("body")
+        browser.close()
+    external = [u for u in requests if not u.startswith(("file://", "data:"))]
+    assert external == [], external
+    assert dialogs == []
+    assert "<script>window.__pwned=1</script>示例单位" in hostile_text
+    assert screenshot.stat().st_size > 20_000
