@@ -16,10 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import nbformat
-
 from . import __version__
-from .kernels import KernelSession
 from .yamlio import atomic_write_text
 
 __all__ = ["Job", "JobResult", "Renderer", "NOTEBOOK", "output_paths", "first_line"]
@@ -93,7 +90,7 @@ def _register_engine() -> None:
             execution_timeout=None,
             **kwargs,
         ):
-            session: KernelSession = kwargs.pop("kernel_session")
+            session = kwargs.pop("kernel_session")
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(
                 kwargs,
@@ -105,12 +102,10 @@ def _register_engine() -> None:
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
             )
-            client = PapermillNotebookClient(nb_man, km=session.ensure(), **final)
-            try:
-                return client.execute()
-            finally:
-                if client.kc is not None:  # the kernel stays; this notebook's client goes
-                    client.kc.stop_channels()
+            km, kc = session.ensure()
+            client = PapermillNotebookClient(nb_man, km=km, **final)
+            client.kc = kc  # the session's client: nbclient neither makes nor closes one
+            return client.execute()
 
     if ENGINE_NAME not in papermill_engines._engines:
         papermill_engines.register(ENGINE_NAME, SessionEngine)
@@ -145,6 +140,9 @@ class Renderer:
         css_href: str | None = None,
         fresh_kernel: bool = False,
     ) -> None:
+        import nbformat
+
+        from .kernels import KernelSession
         from .report import stylesheet
 
         _register_engine()
@@ -163,6 +161,7 @@ class Renderer:
 
     def render(self, job: Job) -> JobResult:
         """Run the notebook for ``job`` and write its HTML and executed notebook."""
+        import nbformat
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 

@@ -128,13 +128,19 @@ def to_png(fig: Figure, *, dpi: int = PNG_DPI) -> bytes:
     >>> to_png(budget_bridge(evaluate_path("params/xinshi-rd/2023.yaml")))[:4]
     b'\\x89PNG'
     """
-    rendered = io.BytesIO()
-    fig.savefig(rendered, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
-    # Flat colours and anti-aliased text fit a 256-colour palette with no visible loss.
-    with PIL.Image.open(rendered) as image:
+    # Draw straight into the Agg buffer: a PNG written by savefig would only be decoded again.
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    screen_dpi = fig.dpi
+    fig.dpi = dpi
+    try:
+        canvas.draw()
+        image = PIL.Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba())
+        # Flat colours and anti-aliased text fit a 256-colour palette with no visible loss.
         palette = image.convert("RGB").quantize(
             colors=256, method=PIL.Image.Quantize.FASTOCTREE, dither=PIL.Image.Dither.NONE
         )
+    finally:
+        fig.dpi = screen_dpi
     output = io.BytesIO()
     palette.save(output, format="png")
     return output.getvalue()

@@ -31,8 +31,11 @@ import pandas as pd
 import pyarrow as pa
 
 from .figures import decimals_of, fmt
+from .publish import KIND_LABELS
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from .charts import ChartFigure
 
 __all__ = [
@@ -54,7 +57,6 @@ __all__ = [
 
 GRADES = ("优", "良", "中", "差")
 FAILED = "未评分"
-KIND_LABELS = {"department": "部门整体", "project": "项目"}
 #: Execution-rate bands (percent, lower bound inclusive), from the top.
 RATE_BANDS = (
     (Decimal(99), "≥99%"),
@@ -72,8 +74,11 @@ GRADE_COLOURS = {
     FAILED: "#9aa5b1",
 }
 
-_UNIT_YEAR = ["year", "unit_id", "unit_name", "kind", "status", "total", "grade", "execution_rate",
-              "execution_score", "reported_total", "reported_grade", "rulebook", "findings_error", "findings_warning", "error"]  # fmt: skip
+_UNIT_YEAR = [
+    "year", "unit_id", "unit_name", "kind", "status", "total", "grade", "execution_rate",
+    "execution_score", "reported_total", "reported_grade", "rulebook", "findings_error",
+    "findings_warning", "error",
+]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers
@@ -365,7 +370,7 @@ def indicator_history(df: pd.DataFrame, unit_id: str = "") -> pd.DataFrame:
 # --------------------------------------------------------------------------- charts
 
 
-def _figure(title: str, height: float = 3.6) -> tuple[ChartFigure, object]:
+def _figure(title: str, height: float = 3.6) -> tuple[ChartFigure, Axes]:
     """A chart in the report's look: 8 in wide, the CJK font, quiet axes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

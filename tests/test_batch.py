@@ -103,7 +103,7 @@ def test_cli_summary_progress_and_exit_code(params, tmp_path):
     assert proc.returncode == 1
     assert "[5/5]" in proc.stderr  # plain progress lines when not on a terminal
     assert "失败 1 份" in proc.stdout
-    assert "boom-2 2023：第 3 个单元格（import os, signal, time）出错：RuntimeError: 故意失败" in proc.stderr
+    assert "boom-2 2023：第 3 个单元格（import os）出错：RuntimeError: 故意失败" in proc.stderr
     quiet = _cli("build", "--params", str(params), "--out", str(out), "--notebook", str(TINY), "-q")
     assert "[" not in quiet.stderr.split("失败")[0]
 

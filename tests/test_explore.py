@@ -20,6 +20,7 @@ from evalkit.errors import InputError
 from evalkit.params import UnitYearRef, discover, load_unit_year
 from evalkit.results import (
     read_records,
+    read_results,
     results_frame,
     unit_year_record,
     write_record,
@@ -66,7 +67,7 @@ def sample_outputs(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def frame(sample_outputs) -> pd.DataFrame:
-    return pd.read_parquet(sample_outputs / "results.parquet", dtype_backend="pyarrow")
+    return read_results(sample_outputs)
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,7 @@ HUNDRED = Decimal(100)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})年度")
 _POINTS_SUFFIX = re.compile(r"\s*[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
 _POINTS_IN_HEADER = re.compile(r"\((\d+(?:\.\d+)?)分")
-_YUAN_HEADER = re.compile(r"(?<!万)元\)|单位:元(?!\w)|单位:元$")
+_YUAN_HEADER = re.compile(r"(?<!万)元\)|单位:元")
 _GRADES = {"优": "优", "良": "良", "中": "中", "差": "差"}
 
 _FIELD_LABELS = {

@@ -142,9 +142,6 @@ class Grid:
     def error(self, row: int, col: int, message: str) -> WorkbookError:
         return WorkbookError(message, file=self.file, sheet=self.sheet, cell=address(*self.origin(row, col)))
 
-    def row_texts(self, row: int) -> list[str]:
-        return [self.text(row, c) for c in range(1, self.max_col + 1)]
-
     def is_blank_row(self, row: int, cols: Iterable[int] | None = None) -> bool:
         columns = range(1, self.max_col + 1) if cols is None else cols
         return all(self.value(row, c) is None for c in columns)
