@@ -24,7 +24,7 @@ test: setup  ## 运行全部测试
 	$(BIN)/python -m pytest
 
 lab: setup  ## 打开 JupyterLab（已安装 evalkit，notebooks/ 在手边）
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lint: setup  ## ruff 检查
 	$(BIN)/ruff check evalkit tests
