@@ -44,6 +44,7 @@ __all__ = [
     "BuildSummary",
     "code_fingerprint",
     "plan",
+    "build_one",
     "build_batch",
     "run_build",
 ]
@@ -126,12 +127,9 @@ def _unit_year_key(code: str, ref: UnitYearRef, earlier: Sequence[UnitYearRef], 
     return digest.hexdigest()
 
 
-def record_path(out_dir: Path | str, unit_id: str, year: int) -> Path:
-    """The sidecar record of a unit-year: ``outputs/<year>/<unit-id>.json``."""
-    return Path(out_dir) / str(year) / f"{unit_id}.json"
-
-
 def _is_current(out_dir: Path, ref: UnitYearRef, key: str) -> bool:
+    from .results import record_path
+
     path = record_path(out_dir, ref.unit_id, ref.year)
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -196,11 +194,6 @@ def _renderer(options: BuildOptions) -> Renderer:
     return _RENDERER
 
 
-def _failure_record(job: Job, error: str) -> dict[str, Any]:
-    return {"schema": 1, "unit_id": job.unit_id, "year": job.year, "key": job.key, "status": "failed",
-            "error": error, "html": None, "findings": {}, "indicators": []}
-
-
 def build_one(job: Job, options: BuildOptions) -> JobResult:
     """Score, audit and render one unit-year; never raises for a problem of that unit-year."""
     from .audit import audit_unit_year
@@ -209,18 +202,15 @@ def build_one(job: Job, options: BuildOptions) -> JobResult:
 
     started = time.perf_counter()
     out_dir = Path(job.out_dir)
+    ref = UnitYearRef(job.unit_id, job.year, Path(job.params_dir) / job.unit_id / f"{job.year}.yaml")
     try:
-        ref = next(r for r in discover(Path(job.params_dir), unit=job.unit_id) if r.year == job.year)
+        ref = next((r for r in discover(Path(job.params_dir), unit=job.unit_id) if r.year == job.year), ref)
         loaded = load_unit_year(ref, rulebook=job.rulebook)
         evaluation = loaded.evaluate()
         findings = audit_unit_year(loaded)
-    except (InputError, StopIteration) as exc:
-        error = str(exc) if isinstance(exc, InputError) else "参数文件已不存在"
-        write_record(out_dir, _failure_record(job, error))
-        return JobResult(job.unit_id, job.year, "failed", time.perf_counter() - started, error=error, key=job.key)
-    except Exception as exc:  # noqa: BLE001 - an unexpected bug fails this unit-year, not the batch
-        error = f"{type(exc).__name__}: {first_line(str(exc))}"
-        write_record(out_dir, _failure_record(job, error))
+    except Exception as exc:  # noqa: BLE001 - bad input, or a bug, fails this unit-year, not the batch
+        error = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {first_line(str(exc))}"
+        write_record(out_dir, unit_year_record(ref, None, [], key=job.key, status="failed", error=error))
         return JobResult(job.unit_id, job.year, "failed", time.perf_counter() - started, error=error, key=job.key)
 
     result = _renderer(options).render(replace(job, title=report_title(evaluation)))
