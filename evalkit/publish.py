@@ -21,7 +21,9 @@ True
 
 from __future__ import annotations
 
+import html
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -219,9 +221,18 @@ def render_index(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> s
     )
 
 
+def with_embedded_font(page: str) -> str:
+    """The page with an ``@font-face`` for the glyphs it shows (readable without system CJK fonts)."""
+    from .webfont import font_face_css
+
+    body = page.split("<body", 1)[-1]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", body, flags=re.S)))
+    return page.replace("</head>", f"<style>{font_face_css(text)}</style>\n</head>", 1)
+
+
 def write_index(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> Path:
     """Write ``<out_dir>/index.html`` (atomically) listing ``records``; return its path."""
     out_dir = Path(out_dir)
     path = out_dir / INDEX_FILE
-    atomic_write_text(path, render_index(out_dir, records))
+    atomic_write_text(path, with_embedded_font(render_index(out_dir, records)))
     return path

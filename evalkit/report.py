@@ -36,7 +36,8 @@ __all__ = ["Html", "ChartImage", "Report", "stylesheet", "template_dir"]
 _PACKAGE = Path(__file__).resolve().parent
 _TAGS = re.compile(r"<[^>]+>")
 _DATA_URI = re.compile(r"data:[a-z/+]+;base64,[A-Za-z0-9+/=]+")
-_NUMBER_LIKE = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?\s*(%|分|万元)?$")
+# A figure with at most a short unit ("99.43%", "18632人", "≥ 16项", "304.1万元") aligns right.
+_NUMBER_LIKE = re.compile(r"^[≥≤=<>]?\s*[-+]?\d[\d,]*(\.\d+)?\s*[^\d\s]{0,6}$")
 _GRADE_CLASS = {"优": "excellent", "良": "good", "中": "fair", "差": "poor"}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -142,3 +143,13 @@ def test_dask_local_cluster(params, tmp_path):
     assert len(summary.built) == 4 and not summary.failed
     assert sorted(p.name for p in out.glob("2023/*.html")) == ["unit-0.html", "unit-1.html", "unit-2.html", "xinshi-rd.html"]
     assert (out / "results.parquet").is_file()
+
+
+def test_shared_stylesheet_for_a_site(params, tmp_path):
+    out = tmp_path / "out"
+    run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0", shared_css=True)
+    css = out / "assets" / "report.css"
+    html = (out / "2023" / "unit-0.html").read_text(encoding="utf-8")
+    assert css.is_file() and "@page" in css.read_text(encoding="utf-8")
+    assert re.search(r'<link[^>]*href="../assets/report.css"', html)
+    assert "@page" not in html  # the stylesheet is not copied into every report

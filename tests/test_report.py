@@ -125,6 +125,7 @@ def test_hostile_input_text_is_escaped(site):
 def test_site_index_and_results(site):
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "2023/xinshi-rd.html" in index
+    assert "data:font/woff;base64," in index  # readable without system CJK fonts
     manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
     assert "2023/xinshi-rd" in manifest["unit_years"]
     assert (site / "results.parquet").is_file() and (site / "results.csv").is_file()
