@@ -34,15 +34,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # ``evalkit.results`` is the module evalkit/results.py, which is callable as
-    # ``evalkit.api.results`` (a function of that name here would be replaced by the module the
-    # first time it is imported).
-    if name == "load":
-        from .api import load
+    # Loaded on first use: ``import evalkit`` stays light (no pandas, matplotlib or nbconvert).
+    if name in ("load", "results"):
+        from . import api
 
-        return load
-    if name == "results":
-        import importlib
-
-        return importlib.import_module(".results", __name__)
+        return getattr(api, name)
     raise AttributeError(f"module 'evalkit' has no attribute {name!r}")

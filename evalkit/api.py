@@ -275,8 +275,8 @@ class UnitYearView:
     # ------------------------------------------------------------------ tables
 
     def record(self) -> dict[str, Any]:
-        """This unit-year's results record (:func:`evalkit.results.unit_year_record`)."""
-        from .results import unit_year_record
+        """This unit-year's results record (:func:`evalkit.records.unit_year_record`)."""
+        from .records import unit_year_record
 
         return unit_year_record(self.loaded, self.evaluation, self.audit(), status="built")
 
@@ -288,12 +288,12 @@ class UnitYearView:
         >>> df[["indicator", "weight", "score"]].iloc[1].tolist()
         ['培训费下降率', Decimal('8.000000'), Decimal('0.000000')]
         """
-        from .results import results_frame
+        from .records import results_frame
 
         return results_frame([self.record()])
 
     def _repr_html_(self) -> str:
-        from .report import _actual_text, _completion_text, _row_class, _score_text, _target_text
+        from .report import actual_text, completion_text, row_class, score_text, target_text
 
         ev = self.evaluation
         rows = [
@@ -314,14 +314,14 @@ class UnitYearView:
             rows.append(
                 _Row(
                     s.name,
-                    _target_text(s),
-                    _actual_text(s),
-                    _completion_text(s),
+                    target_text(s),
+                    actual_text(s),
+                    completion_text(s),
                     fmt(s.weight),
-                    _score_text(s),
+                    score_text(s),
                     "—" if score is None else fmt(s.lost, 6),
                     _share(score, s.weight),
-                    _row_class(s),
+                    row_class(s),
                 )
             )
         weights = ev.execution_weight + sum((s.weight for s in ev.indicators), Decimal(0))
@@ -418,18 +418,18 @@ def load(
 def results(outputs_dir: str | Path = "outputs") -> pd.DataFrame:
     """The tidy results table of a build: ``results.parquet``, or the sidecar records without it.
 
-    One row per scored item per unit-year (see :mod:`evalkit.results` for the columns); figures
+    One row per scored item per unit-year (see :mod:`evalkit.records` for the columns); figures
     are exact decimals (``decimal128`` Arrow columns).
 
     >>> import tempfile
-    >>> from evalkit.results import write_record
+    >>> from evalkit.records import write_record
     >>> out = tempfile.mkdtemp()
     >>> _ = write_record(out, load("xinshi-rd", 2023).record())
     >>> df = results(out)
     >>> df.loc[df["row_kind"] == "execution", "score"].tolist()
     [Decimal('9.940000')]
     """
-    from .results import RESULTS_PARQUET, read_records, read_results, results_frame
+    from .records import RESULTS_PARQUET, read_records, read_results, results_frame
 
     out = Path(outputs_dir)
     if (out / RESULTS_PARQUET).is_file():

@@ -128,7 +128,7 @@ def _unit_year_key(code: str, ref: UnitYearRef, earlier: Sequence[UnitYearRef], 
 
 
 def _is_current(out_dir: Path, ref: UnitYearRef, key: str) -> bool:
-    from .results import record_path
+    from .records import record_path
 
     path = record_path(out_dir, ref.unit_id, ref.year)
     try:
@@ -198,7 +198,7 @@ def build_one(job: Job, options: BuildOptions) -> JobResult:
     """Score, audit and render one unit-year; never raises for a problem of that unit-year."""
     from .audit import audit_unit_year
     from .narrative import report_title
-    from .results import unit_year_record, write_record
+    from .records import unit_year_record, write_record
 
     started = time.perf_counter()
     out_dir = Path(job.out_dir)
@@ -297,8 +297,8 @@ def _run_dask(jobs: list[Job], options: BuildOptions, scheduler: str | None, bat
 def publish(out_dir: Path, refs: Iterable[UnitYearRef], *, shared_css: bool = False) -> dict[str, Any]:
     """Write index.html, results.parquet/.csv and manifest.json from the sidecar records."""
     from .publish import write_index
+    from .records import read_records, write_results
     from .report import stylesheet
-    from .results import read_records, write_results
 
     wanted = {(r.unit_id, r.year) for r in refs}
     records = [r for r in read_records(out_dir) if (r.get("unit_id"), r.get("year")) in wanted]

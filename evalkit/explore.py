@@ -3,7 +3,7 @@
 ``notebooks/explore.ipynb`` is a sequence of these calls: which units lead and trail, how the
 grades are spread, which indicators lose points most often, how budgets were executed, where the
 printed scores were wrong, and one unit's history. Each function takes the tidy table of
-:mod:`evalkit.results` and returns a DataFrame with Chinese column names (to read, in JupyterLab
+:mod:`evalkit.records` and returns a DataFrame with Chinese column names (to read, in JupyterLab
 or Excel) or a chart (a :class:`~evalkit.charts.ChartFigure`, shown as a PNG in a notebook).
 
 Figures stay exact decimals; a table shows each with as many decimals as its values need
@@ -11,7 +11,7 @@ Figures stay exact decimals; a table shows each with as many decimals as its val
 :func:`overview` and :func:`grade_distribution` and left out of everything that needs a score.
 
 >>> from evalkit.params import discover, load_unit_year
->>> from evalkit.results import results_frame, unit_year_record
+>>> from evalkit.records import results_frame, unit_year_record
 >>> records = []
 >>> for ref in discover("params"):
 ...     loaded = load_unit_year(ref)

@@ -1,6 +1,6 @@
 """The site index: ``outputs/index.html``, one offline page listing every unit-year and its report.
 
-The page is rendered from the sidecar records (:mod:`evalkit.results`) with
+The page is rendered from the sidecar records (:mod:`evalkit.records`) with
 ``templates/index.html.j2`` in the reports' own style (:func:`evalkit.report.stylesheet`, inlined).
 It loads nothing from the network: no CDN, no web font, no external script. A small inline script
 sorts the table when a column header is clicked and filters it by year, grade, kind and a unit
@@ -37,7 +37,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .figures import fmt, fmt_pct
-from .report import _build_time, stylesheet, template_dir
+from .report import build_time, stylesheet, template_dir
 from .yamlio import atomic_write_text
 
 __all__ = [
@@ -204,7 +204,7 @@ def render_index(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> s
     return template.render(
         title=TITLE,
         version=__version__,
-        built_at=_build_time(),
+        built_at=build_time(),
         css=Markup(stylesheet()),  # evalkit's own stylesheet, not input
         cards=cards,
         by_year=[

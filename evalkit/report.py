@@ -31,7 +31,19 @@ from .params import LoadedUnitYear, discover, load_unit_year
 from .scoring import Evaluation, IndicatorScore
 from .targets import OP_SYMBOL
 
-__all__ = ["Html", "ChartImage", "Report", "stylesheet", "template_dir"]
+__all__ = [
+    "Html",
+    "ChartImage",
+    "Report",
+    "stylesheet",
+    "template_dir",
+    "build_time",
+    "target_text",
+    "actual_text",
+    "completion_text",
+    "score_text",
+    "row_class",
+]
 
 _PACKAGE = Path(__file__).resolve().parent
 _TAGS = re.compile(r"<[^>]+>")
@@ -365,7 +377,7 @@ class Report:
                  "lost" if ev.execution_score.value < ev.execution_weight else "")
         ]
         for s in ev.indicators:
-            rows.append(_Row([s.name, _target_text(s), _actual_text(s), _completion_text(s), fmt(s.weight), _score_text(s)], _row_class(s)))
+            rows.append(_Row([s.name, target_text(s), actual_text(s), completion_text(s), fmt(s.weight), score_text(s)], row_class(s)))
         rows.append(_Row(["合计", "", "", "", fmt(ev.execution_weight + sum((s.weight for s in ev.indicators), Decimal(0))), ev.total.text()], "total"))
         return self._table("绩效指标完成及得分情况", ["指标", "指标值", "实际完成值", "完成率", "分值", "得分"], rows, "indicators")
 
@@ -433,7 +445,7 @@ class Report:
 
     def footer(self) -> Html:
         """Provenance: evalkit version, rulebook, input hash, build time."""
-        built = _build_time()
+        built = build_time()
         rb = self.ev.rulebook
         lines = [
             f"本报告由 evalkit {__version__} 根据输入数据自动生成，所有数字均按评分规则重新计算。",
@@ -458,7 +470,7 @@ class Report:
         return self.loaded.input_hash()
 
 
-def _build_time() -> str:
+def build_time() -> str:
     """The build time, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
@@ -473,7 +485,8 @@ def _rate(actual: Decimal, budget: Decimal) -> str:
     return f"{fmt(round_half_up(actual / budget * 100, 2), 2)}%"
 
 
-def _target_text(s: IndicatorScore) -> str:
+def target_text(s: IndicatorScore) -> str:
+    """The target as the indicator table prints it: ``≥ 16项``, with the adjusted target."""
     ind = s.indicator
     if ind.is_qualitative:
         return str(ind.target)
@@ -483,7 +496,8 @@ def _target_text(s: IndicatorScore) -> str:
     return text
 
 
-def _actual_text(s: IndicatorScore) -> str:
+def actual_text(s: IndicatorScore) -> str:
+    """The actual value with its unit, or the text of a 定性 indicator."""
     ind = s.indicator
     if ind.actual is None:
         return "—"
@@ -492,17 +506,20 @@ def _actual_text(s: IndicatorScore) -> str:
     return f"{fmt(ind.actual, 4)}{ind.unit}"
 
 
-def _completion_text(s: IndicatorScore) -> str:
+def completion_text(s: IndicatorScore) -> str:
+    """The completion rate, or the grade of a 定性 indicator."""
     if s.indicator.is_qualitative:
         return s.grade or "—"
     return s.completion.text()
 
 
-def _score_text(s: IndicatorScore) -> str:
+def score_text(s: IndicatorScore) -> str:
+    """The score as printed, or 不适用."""
     return "不适用" if s.score is None else s.score.text()
 
 
-def _row_class(s: IndicatorScore) -> str:
+def row_class(s: IndicatorScore) -> str:
+    """CSS class of the indicator's table row: ``na``, ``lost`` (points lost) or none."""
     if s.score is None:
         return "na"
     return "lost" if s.lost > 0 else ""

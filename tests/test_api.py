@@ -14,7 +14,7 @@ import evalkit
 import evalkit.api as api_module
 from evalkit.api import CHARTS, UnitYearView, load, results
 from evalkit.errors import InputError
-from evalkit.results import write_record, write_results
+from evalkit.records import write_record, write_results
 
 from .conftest import PARAMS, REFERENCE, ROOT
 

@@ -18,7 +18,7 @@ import evalkit.explore as explore
 from evalkit.audit import audit_unit_year
 from evalkit.errors import InputError
 from evalkit.params import UnitYearRef, discover, load_unit_year
-from evalkit.results import (
+from evalkit.records import (
     read_records,
     read_results,
     results_frame,

@@ -13,7 +13,7 @@ import pytest
 import evalkit.publish as publish_module
 from evalkit.params import discover, load_unit_year
 from evalkit.publish import write_index
-from evalkit.results import unit_year_record
+from evalkit.records import unit_year_record
 
 from .conftest import PARAMS, ROOT
 

@@ -40,8 +40,6 @@ exports a function of that name, and a submodule of the same name would otherwis
 from __future__ import annotations
 
 import json
-import sys
-import types
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -335,7 +333,7 @@ def _arrow_schema() -> pa.Schema:
             pa.field(name, types_[kind], metadata={"description": meaning})
             for name, kind, meaning in COLUMNS
         ],
-        metadata={"evalkit.results.schema": str(SCHEMA_VERSION)},
+        metadata={"evalkit.records.schema": str(SCHEMA_VERSION)},
     )
 
 
@@ -484,15 +482,3 @@ def read_results(out_dir: Path | str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     return pq.read_table(Path(out_dir) / RESULTS_PARQUET).to_pandas(types_mapper=pd.ArrowDtype)
-
-
-class _CallableModule(types.ModuleType):
-    """``evalkit.results`` is this module, and calling it is :func:`evalkit.api.results`."""
-
-    def __call__(self, outputs_dir: Path | str = "outputs") -> pd.DataFrame:
-        from .api import results
-
-        return results(outputs_dir)
-
-
-sys.modules[__name__].__class__ = _CallableModule

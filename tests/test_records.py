@@ -13,10 +13,10 @@ import pyarrow as pa
 import pytest
 
 import evalkit
-import evalkit.results as results_module
+import evalkit.records
 from evalkit.audit import audit_unit_year, summarise
 from evalkit.params import discover, load_unit_year
-from evalkit.results import (
+from evalkit.records import (
     COLUMNS,
     RecordWarning,
     read_records,
@@ -267,18 +267,16 @@ def test_a_record_cannot_be_written_outside_its_folder(records, tmp_path):
 # --------------------------------------------------------------------------- the package
 
 
-def test_evalkit_results_is_the_module_and_the_function(records, tmp_path):
+def test_evalkit_results_reads_the_table(records, tmp_path):
     for record in records:
         write_record(tmp_path, record)
-    assert evalkit.results is results_module
-    assert callable(evalkit.results) and hasattr(evalkit.results, "write_results")
     frame = evalkit.results(tmp_path)
     assert len(frame) == sum(1 + len(r["indicators"]) for r in records)
 
 
 def test_docstring_examples_run(monkeypatch):
     monkeypatch.chdir(ROOT)
-    result = doctest.testmod(results_module, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(evalkit.records, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 5 and result.failed == 0
 
 
