@@ -28,15 +28,51 @@ def command_modules() -> list[str]:
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
+# argparse's own words, as an analyst should read them.
+_ARGPARSE_ZH = (
+    ("the following arguments are required", "缺少必需的参数"),
+    ("unrecognized arguments", "无法识别的参数"),
+    ("invalid choice", "无效的选项"),
+    ("choose from", "可选"),
+    ("invalid int value", "应为整数"),
+    ("invalid float value", "应为数字"),
+    ("expected one argument", "需要一个值"),
+    ("not allowed with argument", "不能与此参数同时使用"),
+    ("argument ", "参数 "),
+)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose headings, help line and errors are in Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "用法：", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "用法：", 1)
+
+    def error(self, message: str):
+        for english, chinese in _ARGPARSE_ZH:
+            message = message.replace(english, chinese)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"错误：{message}（用 {self.prog} --help 查看说明）\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="evalkit",
         description="预算绩效自评：评分、复核与报告生成（budget performance self-evaluation）。",
         epilog="每个子命令都有 --help，例如：evalkit score --help",
     )
-    parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="命令")
+    parser.add_argument("--version", action="version", version=f"evalkit {__version__}", help="显示版本并退出")
+    sub = parser.add_subparsers(dest="command", metavar="<命令>", title="命令", parser_class=ChineseArgumentParser)
     for name in command_modules():
         importlib.import_module(name).register(sub)
     return parser

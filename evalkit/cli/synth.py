@@ -45,9 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "并按比例在报告所列数值中故意放入一处常见错误，供复核功能测试。同一种子生成的文件逐字节相同。"
         ),
         epilog="示例：evalkit synth --units 500 --years 3 --out /tmp/synth --seed 7",
-        add_help=False,
     )
-    p.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     p.add_argument("--units", type=_positive, required=True, metavar="N", help="单位数")
     p.add_argument(
         "--years", type=_positive, default=3, metavar="K", help="每个单位的年度数（默认 3）"
