@@ -94,6 +94,8 @@ _TITLE_SIZE = 13
 _LABEL_SIZE = 10
 _SMALL_SIZE = 9
 _LINE_INCHES = _SMALL_SIZE * 1.55 / 72
+# Footnote columns (a 汉字 counts 2) that fit beside the widest axis labels of an 8 in figure.
+_NOTE_COLUMNS = 96
 
 #: Completion above this (percent of target) is drawn to the axis edge and its value written.
 _COMPLETION_AXIS_CAP = Decimal(200)
@@ -152,6 +154,8 @@ def _new_figure(
     """A figure 8 in wide: a one-line title, one axes per section (heights in inches) stacked
     vertically, and the footnote lines under them; returns the figure and the section axes."""
     use_cjk_font()
+    # A long unit or project name would run off the right edge: wrap each note to the width.
+    notes = [line for note in notes for line in _break(note, _NOTE_COLUMNS)]
     notes_height = 0.1 + len(notes) * _LINE_INCHES
     height = 0.95 + sum(sections) + notes_height
     fig = ChartFigure(figsize=(_WIDTH, height), dpi=_SCREEN_DPI, layout="constrained")

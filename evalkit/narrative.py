@@ -65,6 +65,11 @@ def _value(value: Decimal | str | None, unit: str) -> str:
     return f"{fmt(value, 2)}{unit}"
 
 
+def _quoted(text: str) -> str:
+    """Text in Chinese quotes, unless it already carries its own (“两部”一室 stays as written)."""
+    return text if "“" in text or "”" in text else f"“{text}”"
+
+
 def report_title(ev: Evaluation) -> str:
     """``乌鲁木齐市…常务委员会2023年度部门整体支出绩效自评报告``."""
     if ev.year.kind == "project" and ev.year.project is not None:
@@ -111,7 +116,7 @@ def profile_sentence(ev: Evaluation) -> str:
     if unit.funding_type:
         parts.append(f"，属于{unit.funding_type}")
     if unit.bodies:
-        summary = f"“{unit.bodies_summary}”" if unit.bodies_summary else f"{len(unit.bodies)}个内设机构"
+        summary = _quoted(unit.bodies_summary) if unit.bodies_summary else f"{len(unit.bodies)}个内设机构"
         parts.append(f"，下设{summary}，分别是：{'、'.join(unit.bodies)}")
     return "".join(parts) + "。"
 
@@ -268,6 +273,8 @@ def indicator_paragraph(s: IndicatorScore) -> str:
         text = f"{ind.name}：该指标预期指标值为{_value(ind.target, '')}"
         if ind.midyear is not None:
             text += f"，年中监控完成情况为{_value(ind.midyear, '')}"
+        if not ind.applicable:
+            return text + "。该指标本年度不适用，不参与评分。"
         text += f"，本次评价实际完成情况为{_value(ind.actual, '')}，评定为“{s.grade}”"
     else:
         text = f"{ind.name}：该指标预期指标值为{OP_WORDS[ind.op]} {_value(ind.target, unit)}"

@@ -121,6 +121,20 @@ class ChartImage:
         return cls(base64.b64encode(png).decode("ascii"), width, height, caption, alt or caption)
 
 
+_PAREN = ("（一）", "（二）", "（三）", "（四）", "（五）", "（六）", "（七）", "（八）", "（九）", "（十）")
+_ARABIC = tuple(f"{n}." for n in range(1, 11))
+
+
+class _Numbering:
+    """Heading numbers handed out in order, so a section left out leaves no gap (（一）（三）)."""
+
+    def __init__(self, labels: tuple[str, ...]) -> None:
+        self._labels = iter(labels)
+
+    def next(self) -> str:
+        return next(self._labels)
+
+
 @dataclass
 class _Row:
     cells: list[str]
@@ -263,9 +277,10 @@ class Report:
         """一、基本概况 (or 项目基本情况): functions, bodies, staffing, key work, budget scale."""
         ev, nar = self.ev, self.ev.year.narrative
         out = [self._h(2, narrative.outline(ev).profile)]
+        sections = _Numbering(_PAREN)
         if ev.year.kind == "project" and ev.year.project is not None:
             proj = ev.year.project
-            out.append(self._h(3, "（一）项目概况"))
+            out.append(self._h(3, f"{sections.next()}项目概况"))
             facts = [f"项目名称：{proj.name}"]
             if proj.department:
                 facts.append(f"主管部门：{proj.department}")
@@ -278,40 +293,42 @@ class Report:
                 out.append(self._h(4, "实际完成情况"))
                 out.append(self._p(proj.outcome))
         else:
-            out.append(self._h(3, "（一）部门单位基本情况"))
+            out.append(self._h(3, f"{sections.next()}部门单位基本情况"))
+            items = _Numbering(_ARABIC)
             if ev.unit.functions:
-                out.append(self._h(4, "1.部门主要职能"))
+                out.append(self._h(4, f"{items.next()}部门主要职能"))
                 out.append(self._p(ev.unit.functions))
-            out.append(self._h(4, "2.部门机构设置及人员构成"))
+            out.append(self._h(4, f"{items.next()}部门机构设置及人员构成"))
             out.append(self._p(narrative.profile_sentence(ev)))
             out.append(self._p(narrative.staffing_sentence(ev)))
             key_work = ev.year.key_work
             if key_work is not None:
-                out.append(self._h(3, "（二）部门单位年度重点工作"))
+                out.append(self._h(3, f"{sections.next()}部门单位年度重点工作"))
                 out.append(self._p(key_work.summary))
                 out.append(self._p(key_work.details))
                 counts = narrative.key_work_counts(ev)
                 if counts:
                     out.append(self._table("年度重点工作量", ["工作事项", "数量"], [_Row([a, b]) for a, b in counts]))
-        n = "（三）" if ev.year.kind == "department" else "（二）"
-        out.append(self._h(3, f"{n}{'部门单位整体' if ev.year.kind == 'department' else '项目'}预算规模及安排情况"))
+        scope = "部门单位整体" if ev.year.kind == "department" else "项目"
+        out.append(self._h(3, f"{sections.next()}{scope}预算规模及安排情况"))
+        items = _Numbering(_ARABIC)
         initial = narrative.budget_initial(ev)
         if initial:
-            out.append(self._h(4, "1.年初预算安排情况"))
+            out.append(self._h(4, f"{items.next()}年初预算安排情况"))
             out.append(self._p(initial))
             out.append(self._p(nar.budget_arrangement))
         adjustment = narrative.budget_adjustment(ev)
         if adjustment:
-            out.append(self._h(4, "2.预算调整情况"))
+            out.append(self._h(4, f"{items.next()}预算调整情况"))
             out.append(self._p(adjustment))
             out.append(self._p(nar.budget_adjustment))
-        out.append(self._h(4, "3.全年预算执行情况"))
+        out.append(self._h(4, f"{items.next()}全年预算执行情况"))
         out.append(self._p(narrative.budget_execution(ev)))
         out.append(self._p(nar.budget_execution))
         out.append(self._chart("budget_bridge", "预算从年初到实际支出的变化（万元）", ev))
         if ev.year.budget.sources:
             out.append(self._sources_table())
-        out.append(self._h(4, "4.资金使用主要内容及范围"))
+        out.append(self._h(4, f"{items.next()}资金使用主要内容及范围"))
         out.append(self._p(narrative.funds_usage(ev)))
         out.append(self._p(nar.funds_usage))
         return self._emit("\n".join(x for x in out if x))
@@ -327,21 +344,25 @@ class Report:
         """二、支出管理及使用情况: basic spending, projects by funding source, management prose."""
         ev, nar = self.ev, self.ev.year.narrative
         out = [self._h(2, narrative.outline(ev).spending)]
+        sections = _Numbering(_PAREN)
         basic = narrative.basic_spending(ev)
         if basic or nar.basic_spending:
-            out.append(self._h(3, "（一）基本支出和使用情况"))
+            out.append(self._h(3, f"{sections.next()}基本支出和使用情况"))
             out.append(self._p(basic))
             out.append(self._p(nar.basic_spending))
         out.append(self._chart("spending_composition", "支出构成（万元）", ev))
-        out.append(self._h(3, "（二）项目管理和使用情况" if ev.year.kind == "department" else "（一）项目资金管理和使用情况"))
+        overview = narrative.projects_overview(ev)
+        if nar.project_management or overview:
+            heading = "项目管理和使用情况" if ev.year.kind == "department" else "项目资金管理和使用情况"
+            out.append(self._h(3, f"{sections.next()}{heading}"))
+        items = _Numbering(_ARABIC)
         if nar.project_management:
-            out.append(self._h(4, "1.项目管理情况"))
+            out.append(self._h(4, f"{items.next()}项目管理情况"))
             for i, section in enumerate(nar.project_management, start=1):
                 out.append(self._h(4, f"（{i}）{section.title}"))
                 out.append(self._p(section.text))
-        overview = narrative.projects_overview(ev)
         if overview:
-            out.append(self._h(4, "2.项目使用情况"))
+            out.append(self._h(4, f"{items.next()}项目使用情况"))
             out.append(self._p(overview))
             for i, (heading, text) in enumerate(narrative.project_groups(ev), start=1):
                 out.append(self._h(4, f"（{i}）{heading}"))

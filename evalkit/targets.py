@@ -9,6 +9,8 @@ write them.
 ('<=', Decimal('304.1'), '万元')
 >>> parse_target("达成预期指标")
 ('qualitative', '达成预期指标', '')
+>>> parse_target("95%以上")
+('>=', Decimal('95'), '%')
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ __all__ = [
     "normalise_op",
     "normalise_unit",
     "parse_target",
+    "states_comparison",
+    "SUFFIX_OPS",
     "parse_quantity",
     "convert_money",
     "direction",
@@ -54,6 +58,15 @@ _OP_SPELLINGS: list[tuple[str, str]] = sorted(
         ("定性", "qualitative"), ("qualitative", "qualitative"), ("正向", ">="), ("反向", "<="),
     ],
     key=lambda pair: -len(pair[0]),
+)
+
+#: A comparison written after the number: ``95%以上``, ``90万元以内``.
+SUFFIX_OPS: tuple[tuple[str, str], ...] = (
+    ("及以上", ">="),
+    ("以上", ">="),
+    ("及以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
 )
 
 _UNIT_ALIASES = {"百分比": "%", "％": "%", "百分之": "%", "percent": "%", "万": "万元"}
@@ -94,6 +107,11 @@ def parse_target(text: str) -> tuple[str, Decimal | str, str]:
         if cleaned.startswith(spelling) and code != "qualitative":
             op, cleaned = code, cleaned[len(spelling) :].strip()
             break
+    for word, code in SUFFIX_OPS:
+        if cleaned.endswith(word) and len(cleaned) > len(word):
+            cleaned = cleaned[: -len(word)].strip()
+            op = op or code
+            break
     try:
         number, unit = parse_quantity(cleaned)
     except ValueError:
@@ -101,6 +119,18 @@ def parse_target(text: str) -> tuple[str, Decimal | str, str]:
             raise ValueError(f"目标值“{text}”的比较符后面没有数字") from None
         return "qualitative", str(text).strip(), ""
     return op or ">=", number, unit
+
+
+def states_comparison(text: str) -> bool:
+    """True when a target text says its comparison (``≥95%``, ``95%以上``), not a bare number.
+
+    >>> states_comparison("≥95%"), states_comparison("95%以上"), states_comparison("95%")
+    (True, True, False)
+    """
+    cleaned = str(text).strip()
+    return any(cleaned.startswith(s) for s, code in _OP_SPELLINGS if code != "qualitative") or any(
+        cleaned.endswith(w) and len(cleaned) > len(w) for w, _ in SUFFIX_OPS
+    )
 
 
 def convert_money(value: Decimal, from_unit: str, to_unit: str) -> Decimal:

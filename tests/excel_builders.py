@@ -52,7 +52,9 @@ EXPECTED = {
 
 
 def target_text(ind: dict[str, Any]) -> str:
-    """``≥500人次``; a qualitative target is its text."""
+    """``≥500人次``; a qualitative target is its text; ``target`` gives the text as typed."""
+    if "target" in ind:
+        return ind["target"]
     if ind["op"] == "定性":
         return ind["value"]
     return f"{ind['op']}{ind['value']}{ind['unit']}"
@@ -107,6 +109,9 @@ def national(
     headers: dict[str, str] | None = None,
     total: Any = 98.7,
     drop_header: bool = False,
+    level_labels: dict[str, str] | None = None,
+    total_row: bool = True,
+    signatures: bool = False,
 ) -> Worksheet:
     """The national 项目支出绩效自评表 (财预〔2020〕10号 annex; Anhui and Hebei forms)."""
     indicators = INDICATORS if indicators is None else indicators
@@ -169,8 +174,8 @@ def national(
                                  "偏差原因分析及改进措施")):
             put(ws, header_row, 2 + i, h[key])
     first = header_row + 1
-    l1 = [(f"{b['l1']}（{level_points[b['l1']]}分）" if b["l1"] in level_points else b["l1"]) if b else None
-          for b in body]
+    labels = {k: f"{k}（{v}分）" for k, v in level_points.items()} | (level_labels or {})
+    l1 = [labels.get(b["l1"], b["l1"]) if b else None for b in body]
     l2 = [b["l2"] if b else None for b in body]
     if merge_levels and not blank_rows:
         merge_runs(ws, 2, first, l1)
@@ -195,9 +200,16 @@ def national(
         put(ws, r, 8, conv(ind.get("score")))
         put(ws, r, 9, ind.get("reason"))
     row = first + len(body)
-    put(ws, row, 1, "总分", to=(row, 6))
-    put(ws, row, 7, 100)
-    put(ws, row, 8, conv(total))
+    if total_row:
+        put(ws, row, 1, "总分", to=(row, 6))
+        put(ws, row, 7, 100)
+        put(ws, row, 8, conv(total))
+        row += 1
+    if signatures:
+        # Signature lines as typed under the table, starting in the middle (the 三级 column).
+        put(ws, row, 4, "审核人：赵六")
+        put(ws, row, 7, "填报日期：2024年3月15日")
+        put(ws, row + 1, 4, "财务负责人：李四")
     return ws
 
 
@@ -395,8 +407,11 @@ CHONGQING_INDICATORS = [
 CHONGQING_UNIT = "重庆市某区文化和旅游发展委员会"
 
 
-def chongqing(ws: Worksheet) -> Worksheet:
-    """Chongqing 部门整体支出绩效自评表: 得分系数 × 指标权重 = 指标得分; 年初/调整指标值."""
+def chongqing(ws: Worksheet, *, coeff_fraction: bool = False) -> Worksheet:
+    """Chongqing 部门整体支出绩效自评表: 得分系数 × 指标权重 = 指标得分; 年初/调整指标值.
+
+    ``coeff_fraction`` writes 得分系数 as 1 / 0.8444 under a header without (%).
+    """
     put(ws, 1, 1, "2023年度部门整体支出绩效自评表", to=(1, 10))
     put(ws, 2, 1, "主管部门")
     put(ws, 2, 2, CHONGQING_UNIT, to=(2, 4))
@@ -419,11 +434,12 @@ def chongqing(ws: Worksheet) -> Worksheet:
         put(ws, 7, 2 + 2 * i, f"目标说明{i + 1}", to=(7, 3 + 2 * i))
     put(ws, 8, 1, "绩效指标", to=(8, 10))
     for i, text in enumerate(("指标名称", "计量单位", "指标性质", "年初指标值", "调整指标值", "全年完成值",
-                              "得分系数(%)", "指标权重(分)", "指标得分(分)", "是否核心指标")):
+                              "得分系数" if coeff_fraction else "得分系数(%)", "指标权重(分)", "指标得分(分)",
+                              "是否核心指标")):
         put(ws, 9, 1 + i, text)
     for j, row in enumerate(CHONGQING_INDICATORS):
         for i, v in enumerate(row):
-            put(ws, 10 + j, 1 + i, v)
+            put(ws, 10 + j, 1 + i, v / 100 if coeff_fraction and i == 6 else v)
         put(ws, 10 + j, 10, "是" if j < 3 else "否")
     return ws
 
@@ -440,6 +456,21 @@ def no_indicator_block(ws: Worksheet) -> Worksheet:
     for row in range(12, ws.max_row + 1):
         for col in range(1, 10):
             ws.cell(row=row, column=col).value = None
+    return ws
+
+
+def cover_page(ws: Worksheet) -> Worksheet:
+    """A report's cover sheet: a title, the unit and a date, no table."""
+    put(ws, 3, 2, "2023年度项目支出绩效自评报告", to=(3, 8))
+    put(ws, 8, 3, f"单位名称：{IMPLEMENTER}")
+    put(ws, 9, 3, "填报日期：2024年3月")
+    return ws
+
+
+def instructions(ws: Worksheet) -> Worksheet:
+    """A 填表说明 sheet whose first cell ends with a colon."""
+    put(ws, 1, 1, "填表说明：")
+    put(ws, 2, 1, "1. 年度指标值填写年初设定的绩效目标值。")
     return ws
 
 

@@ -420,3 +420,16 @@ def test_fresh_machine_renders_without_glyph_warnings(tmp_path):
     assert all(name.startswith("fontlist") for name in cache_files), cache_files
     for name in cache_files:  # the cache was built fresh and holds no trace of our font
         assert "NotoSansCJK" not in (config / name).read_text()
+
+
+def test_long_unit_name_footnote_stays_inside_the_figure(loaded):
+    name = "新疆维吾尔自治区乌鲁木齐市高新技术产业开发区（新市区）城市管理综合行政执法局机关后勤服务中心"
+    ev = dataclasses.replace(
+        evaluate_with(loaded), unit=loaded.profile.model_copy(update={"name": name})
+    )
+    fig = charts.indicator_scores(ev)
+    fig.canvas.draw()
+    width = fig.bbox.width
+    notes = [t for t in fig.findobj(Text) if "新疆" in t.get_text()]
+    assert notes and all(t.get_window_extent().x1 <= width for t in notes)
+    assert "\n" in notes[0].get_text()

@@ -281,6 +281,73 @@ def test_year_option_when_title_has_none(tmp_path):
     assert _only_sheet(path, year=2022).year == 2022
 
 
+# --------------------------------------------------------------------------- forms as filled in
+
+
+def test_year_from_title_without_du_and_from_sheet_name(tmp_path):
+    # "2023年项目支出绩效自评表": 年 without 度.
+    sheet = _only_sheet(xb.write_layout(tmp_path, "national", title="2023年项目支出绩效自评表", year=None))
+    assert sheet.year == 2023 and not sheet.warnings
+    # No year in the title, a 填报日期 of the next year above the table, the sheet named "2023年".
+    wb = xb.workbook(("2023年", xb.national, {"year": None}))
+    wb["2023年"]["A2"] = "填报日期：2024年3月15日"
+    sheet = _only_sheet(xb.save(wb, tmp_path / "named.xlsx"))
+    assert sheet.year == 2023
+    assert any("按工作表名“2023年”取 2023 年度" in w for w in sheet.warnings)
+
+
+def test_target_comparison_written_after_the_number(tmp_path):
+    inds = [dict(i) for i in xb.INDICATORS]
+    inds[1]["target"] = "95%以上"
+    inds[3]["target"] = "90万元以内"
+    inds[5]["target"] = "90%及以上"
+    sheet = _only_sheet(xb.write_layout(tmp_path, "national", indicators=inds))
+    got = [(i["op"], i["target"], i.get("unit")) for i in sheet.year_data["indicators"]]
+    assert got[1] == (">=", 95, "%") and got[3] == ("<=", 90, "万元") and got[5] == (">=", 90, "%")
+    assert sheet.total == Decimal("98.70")
+
+
+def test_level1_points_without_fen(tmp_path):
+    sheet = _only_sheet(xb.write_layout(tmp_path, "national", level_labels={"效益指标": "效益指标 (30)"}))
+    assert [i["level1"] for i in sheet.year_data["indicators"]][4] == "效益指标"
+    assert not sheet.warnings
+
+
+def test_cover_and_instruction_sheets_are_skipped(tmp_path, capsys):
+    wb = xb.workbook(("封面", xb.cover_page), ("Sheet2", xb.cover_page), ("须知", xb.instructions),
+                     ("项目一", xb.national))
+    path = xb.save(wb, tmp_path / "with_cover.xlsx")
+    result = import_workbook(path)
+    assert not result.errors and len(result.sheets) == 1
+    assert len(result.notes) == 3 and all("已跳过" in n for n in result.notes)
+    assert main(["import-xlsx", str(path), "--out", str(tmp_path / "params")]) == 0
+
+
+def test_signature_rows_end_the_indicator_block(tmp_path):
+    for total_row in (True, False):
+        path = xb.write_layout(tmp_path, "national", total_row=total_row, signatures=True)
+        sheet = _only_sheet(path)
+        assert [i["name"] for i in sheet.year_data["indicators"]] == [i["name"] for i in xb.INDICATORS]
+        assert sheet.total == Decimal("98.70")
+
+
+def test_chongqing_coefficient_written_as_a_fraction(tmp_path):
+    sheet = _only_sheet(xb.write_layout(tmp_path, "chongqing", coeff_fraction=True))
+    scores = [i["reported"]["score"] for i in sheet.year_data["indicators"]]
+    assert scores[:3] == [10, 10, Decimal("16.89")]
+    assert str(sheet.total.normalize()) == xb.EXPECTED["chongqing"][0]
+    assert any("得分系数均不大于 1" in w for w in sheet.warnings)
+
+
+def test_deviation_column_with_reason_and_measures(tmp_path):
+    inds = [dict(i) for i in xb.INDICATORS]
+    inds[0]["reason"] = "原因：部分学员未能参训。改进措施:加强组织动员"
+    path = xb.write_layout(tmp_path, "national", indicators=inds,
+                           headers={"偏差原因分析及改进措施": "偏差原因及改进措施"})
+    first = _only_sheet(path).year_data["indicators"][0]
+    assert (first["deviation_reason"], first["improvement"]) == ("部分学员未能参训。", "加强组织动员")
+
+
 def test_docs_list_every_layout_and_header_synonym():
     from evalkit.excel.layouts import LAYOUTS
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -67,3 +68,20 @@ def test_lost_points_are_listed_largest_first():
 def test_chinese_numerals():
     assert [narrative.chinese_numeral(n) for n in (1, 8, 10, 11, 19, 20, 21, 99)] == [
         "一", "八", "十", "十一", "十九", "二十", "二十一", "九十九"]
+
+
+def test_not_applicable_qualitative_indicator_says_so():
+    from evalkit.models import Indicator
+    from evalkit.rulebook import load_rulebook
+    from evalkit.scoring import score_indicator
+
+    ind = Indicator(name="文化品牌影响力", op="qualitative", target="提升", applicable=False, weight=10)
+    text = narrative.indicator_paragraph(score_indicator(ind, load_rulebook("national-default")))
+    assert text == "文化品牌影响力：该指标预期指标值为“提升”。该指标本年度不适用，不参与评分。"
+
+
+def test_bodies_summary_with_its_own_quotes_is_not_quoted_again():
+    unit = EV.unit.model_copy(update={"bodies_summary": "两部“一室”"})
+    ev = dataclasses.replace(EV, unit=unit)
+    assert "下设两部“一室”，分别是" in narrative.profile_sentence(ev)
+    assert "下设“四委一室”，分别是" in narrative.profile_sentence(EV)

@@ -13,7 +13,9 @@ import nbformat
 import pytest
 
 from evalkit.batch import run_build
+from evalkit.cli import main as cli_main
 
+from . import excel_builders
 from .conftest import PARAMS, ROOT
 
 HEADINGS = [
@@ -26,6 +28,7 @@ HEADINGS = [
     "附录",
 ]
 KEY_FIGURES = ["304.1", "121.2", "425.3", "422.89", "99.43%", "91.73", "优"]
+XLSX_LAYOUTS = ["national", "sichuan", "xianjie", "hubei", "beijing", "chongqing"]
 HOSTILE_NAME = "<script>window.__pwned=1</script>示例单位"
 HOSTILE_REASON = '<img src=x onerror="window.__pwned=2">偏差原因'
 
@@ -65,6 +68,10 @@ def site(tmp_path_factory) -> Path:
         year.read_text(encoding="utf-8").replace("deviation_reason: 部分资金正在进行审批。", f"deviation_reason: '{HOSTILE_REASON}'"),
         encoding="utf-8",
     )
+    # every Excel layout the importer reads must give params that build (issue: Excel in and out)
+    for layout in XLSX_LAYOUTS:
+        workbook = excel_builders.write_layout(root, layout)
+        assert cli_main(["import-xlsx", str(workbook), "--out", str(params), "--unit-id", f"xlsx-{layout}"]) == 0
     summary = run_build(params, root / "outputs", jobs=2, quiet=True)
     assert not summary.failed, [(r.unit_id, r.year, r.error) for r in summary.failed]
     return root / "outputs"
@@ -113,6 +120,12 @@ def test_demo_unit_reports_have_trend_charts(site):
     )
     html = (site / latest_department / "demo-edu.html").read_text(encoding="utf-8")
     assert "历年对比" in html
+
+
+@pytest.mark.parametrize("layout", XLSX_LAYOUTS)
+def test_imported_workbooks_build_reports(site, layout):
+    html = (site / "2023" / f"xlsx-{layout}.html").read_text(encoding="utf-8")
+    assert "绩效自评报告" in html and "综合得分" in html and "附录" in html
 
 
 def test_hostile_input_text_is_escaped(site):
@@ -178,3 +191,23 @@ def test_report_in_a_real_browser_with_the_network_cut(site):
     assert dialogs == []
     assert "<script>window.__pwned=1</script>示例单位" in hostile_text
     assert screenshot.stat().st_size > 20_000
+
+
+def test_headings_are_numbered_without_gaps_and_none_is_empty(tmp_path):
+    """A unit with no functions, key work, basic/project split or projects (no notebook run)."""
+    from evalkit.report import Report
+
+    unit = tmp_path / "plain"
+    unit.mkdir()
+    (unit / "unit.yaml").write_text("id: plain\nname: 某县档案馆\n", encoding="utf-8")
+    (unit / "2023.yaml").write_text(
+        "year: 2023\nkind: department\nbudget: {final: 100, actual: 95.5}\nindicators:\n"
+        "  - {name: 档案数字化率, target: '≥95%', actual: 97, weight: 90}\n",
+        encoding="utf-8",
+    )
+    report = Report.load(tmp_path, "plain", 2023)
+    profile = re.findall(r"<h[34]>([^<]*)</h[34]>", str(report.profile()))
+    assert profile == ["（一）部门单位基本情况", "1.部门机构设置及人员构成", "（二）部门单位整体预算规模及安排情况",
+                       "1.全年预算执行情况", "2.资金使用主要内容及范围"]
+    spending = str(report.spending())
+    assert "项目管理和使用情况" not in spending and "<h3>" not in spending

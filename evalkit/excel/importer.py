@@ -29,7 +29,14 @@ from ..models import Indicator, UnitProfile, UnitYear
 from ..params import PROFILE_FILE, check_unit_id
 from ..rulebook import Rulebook, load_rulebook, rulebook_source
 from ..scoring import evaluate, qualitative_band, qualitative_grade
-from ..targets import convert_money, normalise_op, normalise_unit, parse_quantity, parse_target
+from ..targets import (
+    convert_money,
+    normalise_op,
+    normalise_unit,
+    parse_quantity,
+    parse_target,
+    states_comparison,
+)
 from ..yamlio import atomic_write_text, dump_yaml, load_yaml
 from .layouts import (
     ANCHORS,
@@ -40,8 +47,12 @@ from .layouts import (
     INDICATOR_FIELDS,
     INDICATOR_REQUIRED,
     INFO_LABELS,
+    LEVEL_POINTS,
     NOT_APPLICABLE,
+    SHEET_NAME_YEAR,
+    SKIP_SHEET_NAMES,
     SKIP_SHEET_TITLES,
+    YEAR_PATTERNS,
     Layout,
     detect_layout,
     match_field,
@@ -63,10 +74,13 @@ __all__ = [
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
-_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})年度")
-_POINTS_SUFFIX = re.compile(r"\s*[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
+_YEAR_PATTERNS = tuple(re.compile(p) for p in YEAR_PATTERNS)
+_POINTS_SUFFIX = re.compile(LEVEL_POINTS)
 _POINTS_IN_HEADER = re.compile(r"\((\d+(?:\.\d+)?)分")
 _YUAN_HEADER = re.compile(r"(?<!万)元\)|单位:元")
+#: A 偏差原因 cell that also gives the measures: ``原因：…；改进措施：…``.
+_IMPROVEMENT_LABEL = re.compile(r"(?:改进|整改)措施\s*[:：]")
+_REASON_LABEL = re.compile(r"^(?:偏差)?原因(?:分析)?\s*[:：]")
 _GRADES = {"优": "优", "良": "良", "中": "中", "差": "差"}
 
 _FIELD_LABELS = {
@@ -481,8 +495,10 @@ def _op_from_nature(grid: Grid, row: int, col: int | None) -> str | None:
         raise grid.error(row, col, f"指标性质应为 ≥、≤、=、>、<、定量 或 定性，实际为“{text}”") from None
 
 
-def _starts_with_op(text: str) -> bool:
-    return bool(text) and not (text[0].isdigit() or text[0] in "+-.．０１２３４５６７８９")
+def _parse_target(text: str) -> tuple[str, Decimal | str, str, bool]:
+    """:func:`parse_target`, and whether the text states its comparison (else a bare number is ≥)."""
+    op, value, unit = parse_target(text)
+    return op, value, unit, op != "qualitative" and states_comparison(text)
 
 
 def _quantity(grid: Grid, row: int, col: int, value: object, unit: str, what: str) -> Decimal:
@@ -502,7 +518,13 @@ def _quantity(grid: Grid, row: int, col: int, value: object, unit: str, what: st
 
 
 def _read_indicator(
-    grid: Grid, row: int, cols: Mapping[str, int], level1: str | None, level2: str | None, w: _Warnings
+    grid: Grid,
+    row: int,
+    cols: Mapping[str, int],
+    level1: str | None,
+    level2: str | None,
+    w: _Warnings,
+    coeff_scale: Decimal = Decimal(1),
 ) -> dict[str, Any]:
     name_col = cols["name"]
     name = _text(grid.value(row, name_col)) or ""
@@ -524,7 +546,7 @@ def _read_indicator(
     else:
         text = str(raw_target).strip()
         try:
-            text_op, value, text_unit = parse_target(text)
+            text_op, value, text_unit, explicit = _parse_target(text)
         except ValueError as exc:
             raise grid.error(row, target_col, f"指标“{name}”的年度指标值无法识别：{exc}") from None
         if text_op == "qualitative":
@@ -535,7 +557,7 @@ def _read_indicator(
             op, target = "qualitative", str(value)
         else:
             assert isinstance(value, Decimal)
-            if op is not None and op != text_op and _starts_with_op(text):
+            if op is not None and op != text_op and explicit:
                 w.at(row, target_col, f"指标性质与年度指标值“{text}”的比较符不一致，按指标性质“{op}”")
             op = op or text_op
             target = value
@@ -588,6 +610,8 @@ def _read_indicator(
     data["weight"] = weight
     score = _number(grid, row, cols.get("score"), f"指标“{name}”的得分", ("", "分"), printed=True)
     coeff = _number(grid, row, cols.get("score_coeff"), "得分系数", ("", "%"), printed=True)
+    if coeff is not None and isinstance(grid.value(row, cols["score_coeff"]), Decimal):
+        coeff *= coeff_scale
     if coeff is not None:
         from_coeff = round_half_up(coeff * weight / HUNDRED, 2)
         if score is None:
@@ -608,9 +632,10 @@ def _read_indicator(
     reason = _text(grid.value(row, cols["deviation_reason"])) if "deviation_reason" in cols else None
     improvement = _text(grid.value(row, cols["improvement"])) if "improvement" in cols else None
     if reason and not improvement:
-        head, sep, tail = reason.partition("改进措施：")
-        if sep and tail.strip():
-            reason, improvement = head.strip().rstrip("；;") or None, tail.strip()
+        match = _IMPROVEMENT_LABEL.search(reason)
+        if match and reason[match.end() :].strip():
+            head = _REASON_LABEL.sub("", reason[: match.start()].strip()).strip().rstrip("；;")
+            reason, improvement = head or None, reason[match.end() :].strip()
     if reason and reason not in NOT_APPLICABLE:
         data["deviation_reason"] = reason
     if improvement and improvement not in NOT_APPLICABLE:
@@ -638,7 +663,7 @@ def _strip_op(value: object) -> object:
     """An adjusted target may repeat the comparison (``≥95%``): keep only the quantity."""
     if isinstance(value, str):
         try:
-            _, number, unit = parse_target(value)
+            _, number, unit, _ = _parse_target(value)
         except ValueError:
             return value
         if isinstance(number, Decimal):
@@ -686,6 +711,7 @@ def _read_indicators(grid: Grid, header: HeaderRow, rulebook: Rulebook, w: _Warn
     declared: dict[str, tuple[Decimal, int, int]] = {}
     rows: list[tuple[int, dict[str, Any]]] = []
     table_cols = sorted(set(cols.values()))
+    coeff_scale = _coeff_scale(grid, header, skip, w)
     row = header.row + 1
     while row <= grid.max_row:
         if _is_end_row(grid, row, name_col, skip):
@@ -708,7 +734,7 @@ def _read_indicators(grid: Grid, header: HeaderRow, rulebook: Rulebook, w: _Warn
                 w.at(row, name_col, "此行没有指标名称，已跳过")
             row += 1
             continue
-        data = _read_indicator(grid, row, cols, level1, level2, w)
+        data = _read_indicator(grid, row, cols, level1, level2, w, coeff_scale)
         _check_qualitative(grid, row, cols, data, rulebook, w)
         try:
             Indicator.model_validate(data)
@@ -724,6 +750,28 @@ def _read_indicators(grid: Grid, header: HeaderRow, rulebook: Rulebook, w: _Warn
         if got != points:
             w.at(lrow, lcol, f"一级指标“{level}”标注 {fmt(points)} 分，其下各指标分值合计 {fmt(got)} 分")
     return [d for _, d in rows], row
+
+
+def _coeff_scale(grid: Grid, header: HeaderRow, skip: set[tuple[int, int]], w: _Warnings) -> Decimal:
+    """100 when the 得分系数 column is written as fractions (1, 0.8444), else 1 (percent: 100, 84.44).
+
+    Decided for the whole column: every coefficient typed as a plain number is at most 1 and
+    some is above 0. Coefficients formatted as percentages (100%) read as percent anyway.
+    """
+    col = header.col("score_coeff")
+    if col is None:
+        return Decimal(1)
+    numbers = []
+    for row in range(header.row + 1, grid.max_row + 1):
+        if _is_end_row(grid, row, header.columns["name"], skip):
+            break
+        value = grid.value(row, col)
+        if isinstance(value, Decimal):
+            numbers.append(value)
+    if numbers and max(numbers) <= 1 and max(numbers) > 0:
+        w.at(header.row, col, "得分系数均不大于 1，按小数读取（1 即 100%，0.8444 即 84.44%）")
+        return HUNDRED
+    return Decimal(1)
 
 
 def _dedupe_names(grid: Grid, rows: list[tuple[int, dict[str, Any]]], name_col: int, w: _Warnings) -> None:
@@ -844,6 +892,26 @@ def _title_text(grid: Grid, stop: int) -> str:
     return "".join(grid.text(r, c) for r in rows for c in range(1, grid.max_col + 1) if grid.origin(r, c) == (r, c))
 
 
+def _title_year(grid: Grid, stop: int) -> int | None:
+    """The year the title states: ``（2023年度）`` anywhere above the table, else ``2023年…`` in
+    the title rows (those above the first label, so a project called ``2022年…`` or a
+    填报日期 ``2024年3月15日`` is not taken for it)."""
+    title = _title_text(grid, stop)
+    match = _YEAR_PATTERNS[0].search(title)
+    if match:
+        return int(match.group(1))
+    rows = []
+    for row in range(1, min(stop, 6)):
+        if _row_has_label(grid, row, _LABELS) or grid.find(_BLOCK_ANCHORS, rows=range(row, row + 1)):
+            break
+        rows.append("".join(grid.text(row, c) for c in range(1, grid.max_col + 1) if grid.origin(row, c) == (row, c)))
+    for pattern in _YEAR_PATTERNS[1:]:
+        match = pattern.search("".join(rows))
+        if match:
+            return int(match.group(1))
+    return None
+
+
 def _unit_id(kind: str, project: str | None, implementer: str | None, unit_name: str) -> str:
     if kind == "project":
         key, prefix = f"{project or ''}{implementer or ''}", "xm-"
@@ -890,17 +958,23 @@ def read_sheet(
     title = _title_text(grid, header.row)
     kind = "department" if layout.kind == "department" or "部门整体" in title else "project"
 
-    title_year = _YEAR_IN_TITLE.search(title)
-    found_year = int(title_year.group(1)) if title_year else None
+    found_year = _title_year(grid, header.row)
     if found_year is None and values["year"]:
         match = re.search(r"(?:19|20)\d{2}", values["year"])
         found_year = int(match.group(0)) if match else None
+    if found_year is None and year is None:
+        match = re.search(SHEET_NAME_YEAR, grid.sheet)
+        if match:
+            found_year = int(match.group(1))
+            w.sheet(f"标题中没有年度，按工作表名“{grid.sheet}”取 {found_year} 年度；如不对请用 --year 指定")
     if year is not None:
         if found_year is not None and found_year != year:
             w.sheet(f"表中年度为 {found_year}，按 --year 指定的 {year} 导入")
         found_year = year
     if found_year is None:
-        raise grid.error(1, 1, "找不到年度：标题中应有“（2023年度）”这样的年度，或用 --year 指定")
+        raise grid.error(
+            1, 1, "找不到年度：标题中应有“（2023年度）”这样的年度（或“年度”一栏、工作表名中的年份），或用 --year 指定"
+        )
 
     rb_name = _choose_rulebook(grid, layout, rulebook, info["rulebook"], w)
     try:
@@ -1019,9 +1093,23 @@ def _skip_reason(grid: Grid) -> str | None:
         return "隐藏的工作表，已跳过"
     if not grid.values:
         return "空白工作表，已跳过"
+    if normalise(grid.sheet) in {normalise(n) for n in SKIP_SHEET_NAMES}:
+        return f"工作表“{grid.sheet}”不是自评表，已跳过"
     first = next((grid.value(r, c) for r in range(1, 3) for c in range(1, 3) if grid.value(r, c)), None)
-    if matches_any(first, SKIP_SHEET_TITLES, prefix=False):
+    if matches_any(normalise(first).rstrip(":"), SKIP_SHEET_TITLES, prefix=False):
         return f"“{first}”不是自评表，已跳过"
+    for row in range(1, min(grid.max_row, 3) + 1):
+        for col in range(1, grid.max_col + 1):
+            text = grid.text(row, col).rstrip(":")
+            if text.endswith(("填表说明", "填报说明")):
+                return f"“{grid.value(row, col)}”不是自评表，已跳过"
+    # A cover page or a note: none of the blocks or labels a self-evaluation table has.
+    if (
+        grid.find(ANCHORS["indicators"] + ANCHORS["funds"]) is None
+        and grid.find(INFO_LABELS["project_name"]) is None
+        and grid.header_row(INDICATOR_FIELDS, range(1, grid.max_row + 1), want=("name",), least=3) is None
+    ):
+        return "没有“项目名称”“项目资金”“绩效指标”等自评表内容（封面或说明页？），已跳过"
     return None
 
 

@@ -37,6 +37,10 @@ __all__ = [
     "FUND_TOTAL_LABELS",
     "NOT_APPLICABLE",
     "SKIP_SHEET_TITLES",
+    "SKIP_SHEET_NAMES",
+    "YEAR_PATTERNS",
+    "SHEET_NAME_YEAR",
+    "LEVEL_POINTS",
     "IGNORE",
     "normalise",
     "match_field",
@@ -88,6 +92,11 @@ ANCHORS: dict[str, tuple[str, ...]] = {
         "说明",
         "填表说明",
         "填表人",
+        "填报人",
+        "审核人",
+        "复核人",
+        "填报日期",
+        "单位(盖章)",
         "项目负责人",
         "财务负责人",
         "单位负责人",
@@ -108,9 +117,26 @@ FUND_TOTAL_LABELS = ("年度资金总额", "资金总额", "总额", "合计", "
 #: How an actual value says "this indicator does not apply".
 NOT_APPLICABLE = ("/", "／", "—", "-", "——", "--", "不适用", "N/A", "n/a")
 
-#: Sheets whose first cell is one of these are not self-evaluation tables (e.g. the findings
-#: sheet ``evalkit export-xlsx`` writes) and are skipped.
-SKIP_SHEET_TITLES = ("复核发现", "填表说明", "说明")
+#: Sheets whose first cell is one of these (a trailing colon aside), or whose title in the first
+#: rows ends with ``填表说明`` / ``填报说明``, are not self-evaluation tables (e.g. the findings
+#: sheet ``evalkit export-xlsx`` writes, instructions) and are skipped.
+SKIP_SHEET_TITLES = ("复核发现", "填表说明", "填报说明", "说明")
+
+#: Sheets named one of these (cover pages, contents, instructions) are skipped.
+SKIP_SHEET_NAMES = ("封面", "目录", "填表说明", "填报说明", "说明", "复核发现")
+
+#: How the year is written in the title area, tried in order: ``（2023年度）`` first, then
+#: ``2023年项目支出…`` (but not a date such as ``2024年3月15日``).
+YEAR_PATTERNS = (
+    r"((?:19|20)\d{2})年度",
+    r"((?:19|20)\d{2})年(?!\d{1,2}月)",
+)
+
+#: A year in the sheet name (``2023年``, ``2023年度``, ``2023``), the last place looked.
+SHEET_NAME_YEAR = r"(?<!\d)((?:19|20)\d{2})(?!\d)"
+
+#: Points declared after a 一级 label: ``产出指标（50分）``, ``效益指标 (30)``.
+LEVEL_POINTS = r"\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$"
 
 # --------------------------------------------------------------------------- header synonyms
 
@@ -174,6 +200,11 @@ INDICATOR_FIELDS: dict[str, tuple[str, ...]] = {
         "未完成原因分析",
         "未完成原因及拟采取的改进措施",
         "偏差大或目标未完成原因分析",
+        "偏差原因及改进措施",
+        "偏差原因及整改措施",
+        "偏差原因分析及整改措施",
+        "未完成原因及改进措施",
+        "偏差原因分析",
         "偏差原因",
         "原因分析",
         "原因",
