@@ -153,11 +153,16 @@ def key_work_counts(ev: Evaluation) -> list[tuple[str, str]]:
     ]
 
 
+def _subject(ev: Evaluation) -> str:
+    """Who the budget sentences speak for: 我单位 (department) or 本项目 (a project evaluation)."""
+    return "本项目" if ev.year.kind == "project" else "我单位"
+
+
 def budget_initial(ev: Evaluation) -> str | None:
     b = ev.year.budget
     if b.initial is None:
         return None
-    text = f"我单位年初预算数为 {_wan(b.initial)}"
+    text = f"{_subject(ev)}年初预算数为 {_wan(b.initial)}"
     parts = []
     if b.basic is not None and b.basic.initial is not None:
         parts.append(f"基本支出年初预算数为 {_wan(b.basic.initial)}")
@@ -175,7 +180,7 @@ def budget_adjustment(ev: Evaluation) -> str | None:
         return None
     verb = "年中调整数" if adj >= 0 else "年中调减"
     amount = adj if adj >= 0 else -adj
-    text = f"我单位年初批复预算数 {_wan(b.initial)}，{verb} {_wan(amount)}，调整后全年预算数 {_wan(b.final)}"
+    text = f"{_subject(ev)}年初批复预算数 {_wan(b.initial)}，{verb} {_wan(amount)}，调整后全年预算数 {_wan(b.final)}"
     if ev.adjustment_rate is not None:
         text += f"，预算调整率 {ev.adjustment_rate.text()}"
     return text + "。"
@@ -188,7 +193,7 @@ def budget_execution(ev: Evaluation) -> str:
 
 def funds_usage(ev: Evaluation) -> str:
     b = ev.year.budget
-    text = f"我单位 {ev.year.year}年全年预算支出金额共计 {_wan(b.actual)}"
+    text = f"{_subject(ev)} {ev.year.year}年全年预算支出金额共计 {_wan(b.actual)}"
     parts = []
     if b.basic is not None and b.basic.actual is not None:
         parts.append(f"基本支出为 {_wan(b.basic.actual)}")
@@ -260,7 +265,7 @@ def project_groups(ev: Evaluation) -> list[tuple[str, str]]:
 def performance_intro(ev: Evaluation) -> str:
     b = ev.year.budget
     return (
-        f"我单位 {ev.year.year} 年全年预算金额为 {_wan(b.final)}，执行金额为 {_wan(b.actual)}，"
+        f"{_subject(ev)} {ev.year.year} 年全年预算金额为 {_wan(b.final)}，执行金额为 {_wan(b.actual)}，"
         f"执行率为 {ev.execution_rate.text()}，得 {ev.execution_score.text()}分。"
     )
 

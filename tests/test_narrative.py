@@ -85,3 +85,13 @@ def test_bodies_summary_with_its_own_quotes_is_not_quoted_again():
     ev = dataclasses.replace(EV, unit=unit)
     assert "下设两部“一室”，分别是" in narrative.profile_sentence(ev)
     assert "下设“四委一室”，分别是" in narrative.profile_sentence(EV)
+
+
+def test_project_evaluation_speaks_for_the_project():
+    from .conftest import PARAMS
+
+    project = evaluate_path(PARAMS / "demo-edu" / "2024.yaml")
+    assert project.year.kind == "project"
+    assert narrative.budget_execution(project).startswith("全年预算数为")
+    assert narrative.performance_intro(project).startswith("本项目 2024 年全年预算金额为")
+    assert "我单位" not in narrative.performance_intro(project)
