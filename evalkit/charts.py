@@ -30,7 +30,7 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 import PIL.Image
 from matplotlib.artist import Artist
@@ -40,7 +40,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .figures import PRECISION, fmt, fmt_money, fmt_pct, round_half_up
+from .figures import fmt, fmt_money, fmt_pct, percent_of
 from .fonts import use_cjk_font
 from .models import Project
 from .scoring import Evaluation, IndicatorScore
@@ -262,15 +262,6 @@ def _signed(value: Decimal) -> str:
     return ("+" if value >= 0 else "") + fmt_money(value)
 
 
-def _percent_of(numerator: Decimal | None, denominator: Decimal | None, dp: int) -> Decimal | None:
-    """``numerator ÷ denominator × 100``, rounded half-up to ``dp``; None when undefined."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        return round_half_up(numerator / denominator * HUNDRED, dp)
-
-
 def _quantity(value: Decimal | str | None, unit: str) -> str:
     """An indicator value with its unit: ``422.89万元``, ``96.11%``, ``17项``."""
     if value is None:
@@ -417,7 +408,7 @@ def _amount_rows(ev: Evaluation) -> tuple[list[_AmountRow], list[_AmountRow]]:
     ):
         if line is None or (line.final is None and line.actual is None):
             continue
-        share = _percent_of(line.final, budget.final, dp)
+        share = percent_of(line.final, budget.final, dp)
         label = name if share is None else f"{name}\n占全年预算 {fmt_pct(share, dp)}"
         parts.append(
             _AmountRow(label, line.final, line.actual, None if rate is None else rate.text())
@@ -428,9 +419,9 @@ def _amount_rows(ev: Evaluation) -> tuple[list[_AmountRow], list[_AmountRow]]:
         for name, part in (("人员经费", basic.personnel), ("公用经费", basic.public)):
             if part is None or (part.final is None and part.actual is None):
                 continue
-            share = _percent_of(part.final, basic.final, dp)
+            share = percent_of(part.final, basic.final, dp)
             label = name if share is None else f"{name}\n占基本支出 {fmt_pct(share, dp)}"
-            rate = _percent_of(part.actual, part.final, dp)
+            rate = percent_of(part.actual, part.final, dp)
             within_basic.append(
                 _AmountRow(
                     label, part.final, part.actual, None if rate is None else fmt_pct(rate, dp)
@@ -596,7 +587,7 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
             linewidth=0.6,
         )
         ax.barh(pos, float(project.actual), height=0.12, color=colour)
-        rate = _percent_of(project.actual, project.budget, dp)
+        rate = percent_of(project.actual, project.budget, dp)
         text = f"{fmt_money(project.budget)} → {fmt_money(project.actual)}"
         if rate is not None:
             text += f"（{fmt_pct(rate, dp)}）"
@@ -777,8 +768,8 @@ def _completion_rows(ev: Evaluation) -> tuple[list[_CompletionRow], list[str]]:
                 f"实际 {_quantity(actual, indicator.unit)}"
             )
             continue
-        actual_ratio = _percent_of(actual, target, dp)
-        midyear_ratio = _percent_of(midyear, target, dp)
+        actual_ratio = percent_of(actual, target, dp)
+        midyear_ratio = percent_of(midyear, target, dp)
         rows.append(
             _CompletionRow(
                 label="\n".join([_wrap(indicator.name, 20), *_target_lines(item)]),

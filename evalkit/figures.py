@@ -28,6 +28,7 @@ __all__ = [
     "fmt_pct",
     "parse_number",
     "decimals_of",
+    "percent_of",
     "PRECISION",
     "Figure",
 ]
@@ -80,6 +81,19 @@ def truncate(value: Decimal, dp: int) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = PRECISION
         return value.quantize(exp, rounding=ROUND_DOWN)
+
+
+def percent_of(numerator: Decimal | None, denominator: Decimal | None, dp: int = 2) -> Decimal | None:
+    """``numerator ÷ denominator × 100`` rounded half-up to ``dp``; None when undefined.
+
+    >>> percent_of(Decimal("11.05"), Decimal("13")), percent_of(Decimal(1), Decimal(0))
+    (Decimal('85.00'), None)
+    """
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return round_half_up(numerator / denominator * 100, dp)
 
 
 def decimals_of(value: Decimal) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 
 from . import __version__, narrative
-from .figures import fmt, fmt_money
+from .figures import fmt, fmt_money, fmt_pct, percent_of
 from .params import LoadedUnitYear, discover, load_unit_year
 from .scoring import Evaluation, IndicatorScore
 from .targets import OP_SYMBOL
@@ -368,7 +368,7 @@ class Report:
                 out.append(self._h(4, f"（{i}）{heading}"))
                 out.append(self._p(text))
             rows = [
-                _Row([p.name, p.source, fmt_money(p.budget), fmt_money(p.actual), _rate(p.actual, p.budget), p.effect or ""])
+                _Row([p.name, p.source, fmt_money(p.budget), fmt_money(p.actual), fmt_pct(percent_of(p.actual, p.budget)), p.effect or ""])
                 for p in ev.year.projects
             ]
             out.append(self._table("项目预算与执行（万元）", ["项目", "资金来源", "预算金额", "执行金额", "执行率", "实现效益"], rows))
@@ -496,14 +496,6 @@ def build_time() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _rate(actual: Decimal, budget: Decimal) -> str:
-    if not budget:
-        return "—"
-    from .figures import round_half_up
-
-    return f"{fmt(round_half_up(actual / budget * 100, 2), 2)}%"
 
 
 def target_text(s: IndicatorScore) -> str:
