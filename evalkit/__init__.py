@@ -4,7 +4,7 @@ The flow, one module per step: ``params`` (load and validate inputs) → ``scori
 ``rulebook`` → ``audit`` → ``narrative``/``charts``/``report`` → ``batch`` → publish.
 
 For exploring in JupyterLab: ``evalkit.load(unit_id, year)`` and ``evalkit.results(outputs_dir)``
-(:mod:`evalkit.api`, ``docs/api.md``). They are imported on first use, so ``import evalkit``
+(:mod:`evalkit.interactive.api`, ``docs/api.md``). They are imported on first use, so ``import evalkit``
 stays quick (no pandas, matplotlib or nbconvert).
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import EvalkitError, InputError, RulebookError, ScoringError
-from .params import evaluate_path, load_unit_year
-from .rulebook import load_rulebook
-from .scoring import Evaluation, evaluate
+from evalkit.core.rulebook import load_rulebook
+from evalkit.core.scoring import Evaluation, evaluate
+from evalkit.errors import EvalkitError, InputError, RulebookError, ScoringError
+from evalkit.inputs.params import evaluate_path, load_unit_year
 
 __all__ = [
     "__version__",
@@ -36,7 +36,7 @@ __all__ = [
 def __getattr__(name: str) -> object:
     # Loaded on first use: ``import evalkit`` stays light (no pandas, matplotlib or nbconvert).
     if name in ("load", "results"):
-        from . import api
+        from evalkit.interactive import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'evalkit' has no attribute {name!r}")

@@ -4,7 +4,7 @@ Every unit's name says 示例 and its id is a slug such as ``synth-00012``. A un
 department (部门整体支出) or a project (项目支出) evaluator for all its years, so its indicator
 names repeat and trend charts can match them. Each unit-year is built bottom-up so that its
 budget adds up (initial + adjustment = final, basic + project = totals, personnel + public =
-basic, projects = project spending, fund sources = totals), scored with :func:`evalkit.scoring.evaluate`,
+basic, projects = project spending, fund sources = totals), scored with :func:`evalkit.core.scoring.evaluate`,
 and its ``reported`` blocks are filled with the recomputed figures. A share of unit-years
 (``error_rate``) then gets one deliberate, realistic reporting error for the audit to find;
 the error is named in a comment at the top of the year file.
@@ -29,12 +29,12 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .figures import fmt, round_half_up
-from .models import UnitProfile, UnitYear
-from .rulebook import Rulebook, load_rulebook
-from .scoring import Evaluation, evaluate, grade_for
-from .yamlio import atomic_write_text, dump_yaml
+from evalkit.core.figures import fmt, round_half_up
+from evalkit.core.models import UnitProfile, UnitYear
+from evalkit.core.rulebook import Rulebook, load_rulebook
+from evalkit.core.scoring import Evaluation, evaluate, grade_for
+from evalkit.errors import InputError
+from evalkit.inputs.yamlio import atomic_write_text, dump_yaml
 
 __all__ = [
     "KINDS",

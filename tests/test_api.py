@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
+import importlib
 import subprocess
 import sys
 from decimal import Decimal
@@ -11,10 +12,10 @@ from decimal import Decimal
 import pytest
 
 import evalkit
-import evalkit.api as api_module
-from evalkit.api import CHARTS, UnitYearView, load, results
+import evalkit.interactive.api as api_module
 from evalkit.errors import InputError
-from evalkit.records import write_record, write_results
+from evalkit.interactive.api import CHARTS, UnitYearView, load, results
+from evalkit.publish.records import write_record, write_results
 
 from .conftest import PARAMS, REFERENCE, ROOT
 
@@ -127,7 +128,7 @@ def test_charts(reference):
     assert isinstance(history.chart("trends"), Figure)
     with pytest.raises(ValueError, match="indicator_scores"):
         reference.chart("pie")
-    assert set(CHARTS) <= set(__import__("evalkit.charts").charts.__all__)
+    assert set(CHARTS) <= set(importlib.import_module("evalkit.report.charts").__all__)
 
 
 def test_narrative(reference):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from evalkit.audit import (
+from evalkit.audit.checks import (
     CHECKS,
     CODES,
     Finding,
@@ -21,9 +21,9 @@ from evalkit.audit import (
     summarise,
 )
 from evalkit.cli import main
-from evalkit.models import UnitProfile, UnitYear
-from evalkit.params import load_unit_year, resolve_path
-from evalkit.rulebook import load_rulebook
+from evalkit.core.models import UnitProfile, UnitYear
+from evalkit.core.rulebook import load_rulebook
+from evalkit.inputs.params import load_unit_year, resolve_path
 
 from .conftest import REFERENCE, ROOT
 

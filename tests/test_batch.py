@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.batch import run_build
+from evalkit.batch.run import run_build
 
 from .conftest import FIXTURES, PARAMS
 

@@ -22,11 +22,11 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from evalkit import charts
-from evalkit.fonts import FONT_FAMILIES, FONT_FAMILY, font_path, use_cjk_font
-from evalkit.models import Indicator
-from evalkit.params import evaluate_path, load_unit_year, resolve_path
-from evalkit.scoring import Evaluation, evaluate
+from evalkit.core.models import Indicator
+from evalkit.core.scoring import Evaluation, evaluate
+from evalkit.inputs.params import evaluate_path, load_unit_year, resolve_path
+from evalkit.report import charts
+from evalkit.report.fonts import FONT_FAMILIES, FONT_FAMILY, font_path, use_cjk_font
 
 from .conftest import REFERENCE, ROOT
 
@@ -365,7 +365,7 @@ def test_notebook_cell_output_is_embedded_as_png_in_html():
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell(
-            f"from evalkit import charts, evaluate_path\nev = evaluate_path({str(REFERENCE)!r})"
+            f"from evalkit import evaluate_path\nfrom evalkit.report import charts\nev = evaluate_path({str(REFERENCE)!r})"
         ),
         nbformat.v4.new_code_cell("charts.budget_bridge(ev)"),
         nbformat.v4.new_code_cell(
@@ -395,8 +395,8 @@ def test_fresh_machine_renders_without_glyph_warnings(tmp_path):
         import json, sys, time, warnings
         warnings.simplefilter("error")
         start = time.perf_counter()
-        from evalkit import charts
-        from evalkit.params import evaluate_path
+        from evalkit.report import charts
+        from evalkit.inputs.params import evaluate_path
         ev = evaluate_path({str(REFERENCE)!r})
         sizes = {{title: len(charts.to_png(fig)) for title, fig in charts.all_charts(ev)}}
         print(json.dumps({{"sizes": sizes, "pyplot": "matplotlib.pyplot" in sys.modules,

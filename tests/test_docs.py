@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from evalkit import models
 from evalkit.cli import main
-from evalkit.docs_gen import (
+from evalkit.core import models
+from evalkit.errors import InputError
+from evalkit.inputs.params import evaluate_path
+from evalkit.inputs.schema_doc import (
     BEGIN,
     END,
     generated_part,
@@ -19,15 +21,13 @@ from evalkit.docs_gen import (
     params_reference,
     replace_generated,
 )
-from evalkit.errors import InputError
-from evalkit.params import evaluate_path
 
 from .conftest import ROOT
 
 DOC = ROOT / "docs" / "params.md"
 STALE = (
     "docs/params.md 的生成部分已过期（evalkit/models.py 改过了）。请运行：\n"
-    "    .venv/bin/python -m evalkit.docs_gen docs/params.md\n"
+    "    .venv/bin/python -m evalkit.inputs.schema_doc docs/params.md\n"
     "（或用 `evalkit schema --markdown` 查看生成内容），然后提交更新后的文件。"
 )
 

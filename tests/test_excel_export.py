@@ -11,9 +11,9 @@ import pytest
 
 from evalkit.cli import main
 from evalkit.errors import InputError
-from evalkit.excel.exporter import FINDINGS_SHEET, export_workbook
-from evalkit.excel.importer import import_workbook, with_unit_id, write_import
-from evalkit.params import LoadedUnitYear, discover, load_unit_year, resolve_path
+from evalkit.inputs.excel.importer import import_workbook, with_unit_id, write_import
+from evalkit.inputs.params import LoadedUnitYear, discover, load_unit_year, resolve_path
+from evalkit.publish.workbook import FINDINGS_SHEET, export_workbook
 
 from . import excel_builders as xb
 from .conftest import PARAMS, REFERENCE
@@ -88,7 +88,7 @@ def test_round_trip_of_the_reference_keeps_what_the_report_printed(tmp_path):
     assert first.improvement == original.year.indicators[0].improvement
     assert again.year.indicators[0].midyear == Decimal("68.23")
     try:
-        from evalkit.audit import audit_unit_year
+        from evalkit.audit.checks import audit_unit_year
     except ImportError:
         return
     codes = sorted(f.code for f in audit_unit_year(original))
@@ -129,7 +129,7 @@ def test_sheet_layout_and_print_setup(tmp_path, samples):
 
 
 def test_findings_sheet_lists_the_audit(tmp_path):
-    pytest.importorskip("evalkit.audit")
+    pytest.importorskip("evalkit.audit.checks")
     summary = export_workbook([_load(REFERENCE)], tmp_path / "ref.xlsx")
     assert summary.findings >= 2 and summary.note is None
     ws = openpyxl.load_workbook(summary.path)[FINDINGS_SHEET]
@@ -140,9 +140,9 @@ def test_findings_sheet_lists_the_audit(tmp_path):
 
 
 def test_findings_sheet_is_optional_without_the_audit(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "evalkit.audit", None)  # import fails as if not installed
+    monkeypatch.setitem(sys.modules, "evalkit.audit.checks", None)  # import fails as if not installed
     summary = export_workbook([_load(REFERENCE)], tmp_path / "ref.xlsx")
-    assert summary.findings == 0 and "evalkit.audit" in summary.note
+    assert summary.findings == 0 and "evalkit.audit.checks" in summary.note
     assert FINDINGS_SHEET not in openpyxl.load_workbook(summary.path).sheetnames
 
 
@@ -151,9 +151,9 @@ def test_findings_from_a_stub_audit(tmp_path, monkeypatch):
         code, severity, field, indicator = "X-TEST", "warning", "budget", "预算经费"
         printed, recomputed, message = "12", Decimal("8.63"), "测试"
 
-    stub = type(sys)("evalkit.audit")
+    stub = type(sys)("evalkit.audit.checks")
     stub.audit_unit_year = lambda loaded: [Finding()]
-    monkeypatch.setitem(sys.modules, "evalkit.audit", stub)
+    monkeypatch.setitem(sys.modules, "evalkit.audit.checks", stub)
     summary = export_workbook([_load(REFERENCE)], tmp_path / "ref.xlsx")
     ws = openpyxl.load_workbook(summary.path)[FINDINGS_SHEET]
     assert [c.value for c in ws[3]][3:] == ["X-TEST", "warning", "budget", "预算经费", "12", 8.63, "测试"]

@@ -13,10 +13,10 @@ import pytest
 
 from evalkit.cli import main
 from evalkit.errors import InputError
-from evalkit.excel.importer import import_workbook, read_sheet, write_import
-from evalkit.excel.layouts import FUNDS_FIELDS, INDICATOR_FIELDS, detect_layout, match_field
-from evalkit.excel.reader import WorkbookError, open_workbook
-from evalkit.params import discover, load_unit_year
+from evalkit.inputs.excel.importer import import_workbook, read_sheet, write_import
+from evalkit.inputs.excel.layouts import FUNDS_FIELDS, INDICATOR_FIELDS, detect_layout, match_field
+from evalkit.inputs.excel.reader import WorkbookError, open_workbook
+from evalkit.inputs.params import discover, load_unit_year
 
 from . import excel_builders as xb
 
@@ -349,7 +349,7 @@ def test_deviation_column_with_reason_and_measures(tmp_path):
 
 
 def test_docs_list_every_layout_and_header_synonym():
-    from evalkit.excel.layouts import LAYOUTS
+    from evalkit.inputs.excel.layouts import LAYOUTS
 
     from .conftest import ROOT
 

@@ -14,11 +14,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-import evalkit.explore as explore
-from evalkit.audit import audit_unit_year
+import evalkit.interactive.explore as explore
+from evalkit.audit.checks import audit_unit_year
 from evalkit.errors import InputError
-from evalkit.params import UnitYearRef, discover, load_unit_year
-from evalkit.records import (
+from evalkit.inputs.params import UnitYearRef, discover, load_unit_year
+from evalkit.publish.records import (
     read_records,
     read_results,
     results_frame,
@@ -229,7 +229,7 @@ def test_indicator_history(frame):
 
 
 def test_charts_are_figures_with_png(frame):
-    from evalkit.charts import ChartFigure
+    from evalkit.report.charts import ChartFigure
 
     for figure in (
         explore.grade_chart(frame),

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from evalkit import narrative
-from evalkit.params import evaluate_path
+from evalkit.inputs.params import evaluate_path
+from evalkit.report import narrative
 
 from .conftest import FIXTURES, REFERENCE
 
@@ -71,9 +71,9 @@ def test_chinese_numerals():
 
 
 def test_not_applicable_qualitative_indicator_says_so():
-    from evalkit.models import Indicator
-    from evalkit.rulebook import load_rulebook
-    from evalkit.scoring import score_indicator
+    from evalkit.core.models import Indicator
+    from evalkit.core.rulebook import load_rulebook
+    from evalkit.core.scoring import score_indicator
 
     ind = Indicator(name="文化品牌影响力", op="qualitative", target="提升", applicable=False, weight=10)
     text = narrative.indicator_paragraph(score_indicator(ind, load_rulebook("national-default")))

@@ -9,7 +9,7 @@ import pytest
 from .conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-REPORT_PARAMETERS = {"unit_id", "year", "params_dir", "rulebook"}  # what evalkit.build injects
+REPORT_PARAMETERS = {"unit_id", "year", "params_dir", "rulebook"}  # what evalkit.batch.jobs injects
 
 
 def test_there_are_notebooks():
@@ -44,3 +44,13 @@ def test_report_notebook_is_thin():
         code = [line for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")]
         assert len(code) <= 4, cell.source
         assert not any(line.lstrip().startswith(("for ", "if ", "while ", "def ", "class ")) for line in code)
+
+
+def test_shipped_notebooks_are_the_ones_users_open():
+    """The wheel carries ``evalkit/notebooks``; ``notebooks/`` is where users open them: no drift."""
+    root = Path(__file__).resolve().parent.parent
+    for name in ("report.ipynb", "explore.ipynb"):
+        shipped = root / "evalkit" / "notebooks" / name
+        assert shipped.read_bytes() == (root / "notebooks" / name).read_bytes(), (
+            f"notebooks/{name} differs from evalkit/notebooks/{name}: copy one over the other"
+        )

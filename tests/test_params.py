@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import InputError
-from evalkit.params import discover, evaluate_path, load_unit_year, resolve_path
+from evalkit.inputs.params import discover, evaluate_path, load_unit_year, resolve_path
 
 from .conftest import PARAMS
 

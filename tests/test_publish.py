@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import evalkit.publish as publish_module
-from evalkit.params import discover, load_unit_year
-from evalkit.publish import write_index
-from evalkit.records import unit_year_record
+import evalkit.publish.site as publish_module
+from evalkit.inputs.params import discover, load_unit_year
+from evalkit.publish.records import unit_year_record
+from evalkit.publish.site import write_index
 
 from .conftest import PARAMS, ROOT
 

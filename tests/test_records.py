@@ -13,10 +13,10 @@ import pyarrow as pa
 import pytest
 
 import evalkit
-import evalkit.records
-from evalkit.audit import audit_unit_year, summarise
-from evalkit.params import discover, load_unit_year
-from evalkit.records import (
+import evalkit.publish.records
+from evalkit.audit.checks import audit_unit_year, summarise
+from evalkit.inputs.params import discover, load_unit_year
+from evalkit.publish.records import (
     COLUMNS,
     RecordWarning,
     read_records,
@@ -276,7 +276,7 @@ def test_evalkit_results_reads_the_table(records, tmp_path):
 
 def test_docstring_examples_run(monkeypatch):
     monkeypatch.chdir(ROOT)
-    result = doctest.testmod(evalkit.records, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(evalkit.publish.records, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 5 and result.failed == 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evalkit.batch import run_build
+from evalkit.batch.run import run_build
 from evalkit.cli import main as cli_main
 
 from . import excel_builders
@@ -195,7 +195,7 @@ def test_report_in_a_real_browser_with_the_network_cut(site):
 
 def test_headings_are_numbered_without_gaps_and_none_is_empty(tmp_path):
     """A unit with no functions, key work, basic/project split or projects (no notebook run)."""
-    from evalkit.report import Report
+    from evalkit.report.render import Report
 
     unit = tmp_path / "plain"
     unit.mkdir()

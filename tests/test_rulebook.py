@@ -6,9 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
+from evalkit.core.rulebook import available_rulebooks, load_rulebook
 from evalkit.errors import RulebookError
-from evalkit.params import evaluate_path
-from evalkit.rulebook import available_rulebooks, load_rulebook
+from evalkit.inputs.params import evaluate_path
 
 from .conftest import REFERENCE
 

@@ -6,12 +6,12 @@ from decimal import Decimal as D
 
 import pytest
 
+from evalkit.core.figures import round_half_up
+from evalkit.core.models import Indicator
+from evalkit.core.rulebook import load_rulebook
+from evalkit.core.scoring import evaluate, grade_for, score_indicator, score_quantity
 from evalkit.errors import ScoringError
-from evalkit.figures import round_half_up
-from evalkit.models import Indicator
-from evalkit.params import evaluate_path, load_unit_year, resolve_path
-from evalkit.rulebook import load_rulebook
-from evalkit.scoring import evaluate, grade_for, score_indicator, score_quantity
+from evalkit.inputs.params import evaluate_path, load_unit_year, resolve_path
 
 from .conftest import REFERENCE
 
@@ -123,8 +123,8 @@ def test_unreadable_qualitative_actual_is_an_error():
 
 
 def _year_with(budget_final, actual, weight="10", rb="national-default"):
-    from evalkit.models import UnitYear
-    from evalkit.scoring import score_budget_execution
+    from evalkit.core.models import UnitYear
+    from evalkit.core.scoring import score_budget_execution
 
     year = UnitYear.model_validate({
         "year": 2023, "kind": "department",

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.models import is_valid_unit_id
-from evalkit.params import discover, load_unit_year
-from evalkit.scoring import Evaluation
+from evalkit.core.models import is_valid_unit_id
+from evalkit.core.scoring import Evaluation
+from evalkit.inputs.params import discover, load_unit_year
 from evalkit.synth import generate_unit, write_synthetic
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evalkit.core.models import Indicator
+from evalkit.core.rulebook import load_rulebook
+from evalkit.core.scoring import score_indicator, score_quantity
+from evalkit.core.vectorized import score_frame
 from evalkit.errors import ScoringError
-from evalkit.models import Indicator
-from evalkit.rulebook import load_rulebook
-from evalkit.scoring import score_indicator, score_quantity
-from evalkit.vectorized import score_frame
 
 from .conftest import FIXTURES
 

@@ -12,8 +12,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
-from ..errors import EvalkitError
+from evalkit import __version__
+from evalkit.errors import EvalkitError
 
 #: Command modules listed first, in this order, in ``--help``; any other module in this package
 #: that defines ``register(subparsers)`` follows, alphabetically.

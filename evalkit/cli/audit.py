@@ -6,9 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from ..audit import SEVERITIES, SEVERITY_LABELS, Finding, audit_unit_year, summarise
-from ..params import LoadedUnitYear, load_unit_year, resolve_path
-from . import EXIT_FAILED, EXIT_OK
+from evalkit.audit.checks import SEVERITIES, SEVERITY_LABELS, Finding, audit_unit_year, summarise
+from evalkit.cli import EXIT_FAILED, EXIT_OK
+from evalkit.inputs.params import LoadedUnitYear, load_unit_year, resolve_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:

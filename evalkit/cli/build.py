@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from ..batch import run_build
+    from evalkit.batch.run import run_build
 
     summary = run_build(
         Path(args.params),

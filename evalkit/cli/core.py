@@ -7,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import InputError
-from ..figures import fmt
-from ..params import load_unit_year, resolve_path
-from ..rulebook import available_rulebooks
+from evalkit.core.figures import fmt
+from evalkit.core.rulebook import available_rulebooks
+from evalkit.errors import InputError
+from evalkit.inputs.params import load_unit_year, resolve_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -95,10 +95,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from ..models import UnitProfile, UnitYear
+    from evalkit.core.models import UnitProfile, UnitYear
 
     if args.markdown:
-        from ..docs_gen import params_reference
+        from evalkit.inputs.schema_doc import params_reference
 
         print(params_reference(), end="")
         return 0

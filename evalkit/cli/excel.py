@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import InputError
-from ..figures import fmt
+from evalkit.core.figures import fmt
+from evalkit.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..excel.layouts import LAYOUTS
+    from evalkit.inputs.excel.layouts import LAYOUTS
 
     layouts = "；".join(f"{lay.name}：{lay.title}" for lay in LAYOUTS)
     p = sub.add_parser(
@@ -60,12 +60,12 @@ def _err(message: object) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..excel.importer import import_workbook, with_unit_id, write_import
-    from ..excel.layouts import get_layout
+    from evalkit.inputs.excel.importer import import_workbook, with_unit_id, write_import
+    from evalkit.inputs.excel.layouts import get_layout
 
     layout = get_layout(args.layout) if args.layout else None
     if args.rulebook:
-        from ..rulebook import load_rulebook
+        from evalkit.core.rulebook import load_rulebook
 
         load_rulebook(args.rulebook)  # a bad name is an input error before any file is read
     sheets, failed, notes = [], 0, []
@@ -127,8 +127,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..excel.exporter import export_workbook
-    from ..params import load_unit_year, resolve_path
+    from evalkit.inputs.params import load_unit_year, resolve_path
+    from evalkit.publish.workbook import export_workbook
 
     loaded, failed = [], 0
     for raw in args.paths:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..synth import write_synthetic
+from evalkit.synth import write_synthetic
 
 #: From this many units on, progress is shown (a bar on a terminal, plain lines otherwise).
 PROGRESS_FROM = 50

@@ -1,0 +1,229 @@
+"""Building one report: papermill runs the notebook, nbconvert turns it into an offline HTML page.
+
+A :class:`Renderer` lives once per worker process. It keeps the template notebook in memory, one
+reused ``HTMLExporter`` and one :class:`~evalkit.batch.kernels.KernelSession`, so the per-report cost is
+running the cells, not starting Python, importing pandas and matplotlib and loading fonts again.
+Every file is written to a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from evalkit import __version__
+from evalkit.inputs.yamlio import atomic_write_text
+
+__all__ = ["Job", "JobResult", "Renderer", "NOTEBOOK", "output_paths", "first_line"]
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "report.ipynb"  # shipped in the wheel
+ENGINE_NAME = "evalkit-session"
+log = logging.getLogger("evalkit.batch.jobs")
+log.addHandler(logging.NullHandler())  # failures reach the user through JobResult, not stray log lines
+log.propagate = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit-year to build. Paths are absolute strings so a job can travel to a Dask worker."""
+
+    unit_id: str
+    year: int
+    params_dir: str
+    out_dir: str
+    rulebook: str | None = None
+    title: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What happened to a job; small and picklable."""
+
+    unit_id: str
+    year: int
+    status: Literal["built", "failed", "skipped"]
+    seconds: float = 0.0
+    html: str | None = None
+    error: str | None = None
+    cell: int | None = None
+    key: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def output_paths(out_dir: Path | str, unit_id: str, year: int) -> tuple[Path, Path]:
+    """``outputs/<year>/<unit-id>.html`` and the executed notebook next to it."""
+    folder = Path(out_dir) / str(year)
+    return folder / f"{unit_id}.html", folder / f"{unit_id}.ipynb"
+
+
+def first_line(text: str) -> str:
+    for line in str(text).splitlines():
+        if line.strip():
+            return line.strip()
+    return str(text).strip()
+
+
+def _register_engine() -> None:
+    """A papermill engine that runs notebooks in a kernel it is handed instead of a new one."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class SessionEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            session = kwargs.pop("kernel_session")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=log,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            km, kc = session.ensure()
+            client = PapermillNotebookClient(nb_man, km=km, **final)
+            client.kc = kc  # the session's client: nbclient neither makes nor closes one
+            return client.execute()
+
+    if ENGINE_NAME not in papermill_engines._engines:
+        papermill_engines.register(ENGINE_NAME, SessionEngine)
+
+
+def make_exporter():
+    """The HTML exporter: evalkit's offline template, inputs and prompts hidden, ``lang="zh"``."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    from evalkit.report.render import template_dir
+
+    config = Config()
+    config.TemplateExporter.extra_template_basedirs = [str(template_dir())]
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove", "parameters", "injected-parameters"}
+    config.HTMLExporter.language_code = "zh"
+    return HTMLExporter(config=config, template_name="evalkit_report")
+
+
+class Renderer:
+    """Builds reports in this process: one kernel, one exporter, the template read once."""
+
+    def __init__(
+        self,
+        notebook: Path | str = NOTEBOOK,
+        *,
+        timeout: float = 600,
+        css_href: str | None = None,
+        fresh_kernel: bool = False,
+    ) -> None:
+        import nbformat
+
+        from evalkit.batch.kernels import KernelSession
+        from evalkit.report.render import stylesheet
+
+        _register_engine()
+        self.template = nbformat.read(str(notebook), as_version=4)
+        self._parameters_index = next(
+            (i for i, c in enumerate(self.template.cells) if "parameters" in c.metadata.get("tags", [])), -1
+        )
+        self.exporter = make_exporter()
+        self.session = KernelSession()
+        self.timeout = timeout
+        self.fresh_kernel = fresh_kernel
+        self.resources = {"evalkit": {"version": __version__, "css": stylesheet(), "css_href": css_href}}
+
+    def close(self) -> None:
+        self.session.shutdown()
+
+    def render(self, job: Job) -> JobResult:
+        """Run the notebook for ``job`` and write its HTML and executed notebook."""
+        import nbformat
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        started = time.perf_counter()
+        html_path, nb_path = output_paths(job.out_dir, job.unit_id, job.year)
+        parameters = {
+            "unit_id": job.unit_id,
+            "year": int(job.year),
+            "params_dir": str(job.params_dir),
+            "rulebook": job.rulebook or "",
+        }
+        timed_out = threading.Event()
+
+        def on_timeout() -> None:
+            timed_out.set()
+            self.session.kill()
+
+        watchdog = threading.Timer(self.timeout, on_timeout)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            nb = pm.execute_notebook(
+                copy.deepcopy(self.template),
+                None,
+                parameters=parameters,
+                engine_name=ENGINE_NAME,
+                kernel_name="python3",
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                start_timeout=120,
+                execution_timeout=self.timeout,
+                kernel_session=self.session,
+                record_timing=False,
+            )
+        except PapermillExecutionError as exc:
+            self.session.shutdown()  # a failed notebook never shares a kernel with the next one
+            # papermill counts the injected parameters cell; report the template's own numbering.
+            index = exc.cell_index - 1 if exc.cell_index > self._parameters_index else exc.cell_index
+            source = first_line(self.template.cells[index].source) if index < len(self.template.cells) else ""
+            error = f"第 {index + 1} 个单元格（{source[:40]}）出错：{exc.ename}: {first_line(exc.evalue)}"
+            return JobResult(job.unit_id, job.year, "failed", time.perf_counter() - started,
+                             error=error, cell=index + 1, key=job.key)
+        except Exception as exc:  # noqa: BLE001 - a dead kernel or a timeout fails this job only
+            self.session.shutdown()
+            if timed_out.is_set():
+                error = f"超时：超过 {self.timeout:g} 秒未完成，已终止内核"
+            elif type(exc).__name__ == "DeadKernelError":
+                error = "内核意外退出（可能内存不足或被终止）：DeadKernelError"
+            else:
+                error = f"{type(exc).__name__}: {first_line(str(exc)) or '内核异常退出'}"
+            return JobResult(job.unit_id, job.year, "failed", time.perf_counter() - started, error=error, key=job.key)
+        finally:
+            watchdog.cancel()
+
+        if self.fresh_kernel:
+            self.session.shutdown()
+        else:
+            self.session.reset()
+        nb.metadata["title"] = job.title or f"{job.unit_id} {job.year}"
+        body, _ = self.exporter.from_notebook_node(nb, resources=copy.deepcopy(self.resources))
+        atomic_write_text(nb_path, nbformat.writes(nb))
+        atomic_write_text(html_path, body)
+        stale = nb_path.with_suffix(".error.ipynb")
+        stale.unlink(missing_ok=True)
+        return JobResult(job.unit_id, job.year, "built", time.perf_counter() - started, html=str(html_path), key=job.key)

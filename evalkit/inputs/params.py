@@ -1,0 +1,277 @@
+"""Finding and loading params: ``params/<unit-id>/unit.yaml`` and ``params/<unit-id>/<year>.yaml``.
+
+The edge between files and the pure core: it reads YAML, turns validation errors into one-line
+Chinese messages with file, field and line, and refuses unit ids that could leave their folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from evalkit.core.models import UnitProfile, UnitYear, is_valid_unit_id
+from evalkit.core.rulebook import Rulebook, load_rulebook, rulebook_source
+from evalkit.core.scoring import Evaluation, evaluate
+from evalkit.errors import InputError
+from evalkit.inputs.yamlio import LoadedYaml, load_yaml
+
+__all__ = [
+    "UnitYearRef",
+    "LoadedUnitYear",
+    "check_unit_id",
+    "discover",
+    "load_profile",
+    "load_unit_year",
+    "load_year_file",
+    "resolve_path",
+    "evaluate_path",
+]
+
+PROFILE_FILE = "unit.yaml"
+_YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
+
+
+@dataclass(frozen=True)
+class UnitYearRef:
+    """Where one unit-year's inputs are: the unit folder and the year file."""
+
+    unit_id: str
+    year: int
+    path: Path
+
+    @property
+    def profile_path(self) -> Path:
+        return self.path.parent / PROFILE_FILE
+
+
+@dataclass(frozen=True)
+class LoadedUnitYear:
+    """A validated unit-year with its rulebook, ready to score."""
+
+    ref: UnitYearRef
+    profile: UnitProfile
+    year: UnitYear
+    rulebook: Rulebook
+    rulebook_path: Path
+
+    def evaluate(self) -> Evaluation:
+        try:
+            return evaluate(self.profile, self.year, self.rulebook)
+        except InputError as exc:
+            raise type(exc)(exc.message, file=str(self.ref.path), field=exc.field) from None
+
+    def input_hash(self) -> str:
+        """SHA-256 over the profile, the year file and the rulebook chain's files."""
+        digest = hashlib.sha256()
+        for path in (self.ref.profile_path, self.ref.path, self.rulebook_path):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+def check_unit_id(unit_id: str, *, file: str | None = None) -> str:
+    """Return ``unit_id`` if it is a safe slug; otherwise raise :class:`InputError`."""
+    if not is_valid_unit_id(unit_id):
+        raise InputError(
+            f"单位编号“{unit_id}”不合法：只能用小写字母、数字、- 和 _，不能含 / 或 ..",
+            file=file,
+            field="id（单位编号）",
+        )
+    return unit_id
+
+
+_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（是否拼写错误？）",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "float_parsing": "应为数字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文本",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为键值映射",
+    "model_type": "应为键值映射",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
+    "string_pattern_mismatch": "格式不对",
+}
+
+
+def _title(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """The Chinese title of the field at ``loc`` (walking nested models)."""
+    current: Any = model
+    title = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return title
+        info = fields[part]
+        title = info.title
+        annotation = info.annotation
+        current = _inner_model(annotation)
+    return title
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not str(part).startswith(("function-", "literal[", "decimal", "str", "int")):
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _validation_error(exc: ValidationError, model: type[BaseModel], source: Path, loaded: LoadedYaml) -> InputError:
+    err = exc.errors()[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("function-before", "function-after"))))
+    # Drop union-branch names pydantic puts in the location (e.g. 'decimal', 'str').
+    loc = tuple(p for p in loc if p not in ("decimal", "str", "int", "float", "bool"))
+    kind = err["type"]
+    given = err.get("input")
+    if kind == "value_error":
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if "（" in message.split(":")[0] and ": " in message:
+            field, _, message = message.partition(": ")
+            path = _field_path(loc)
+            return InputError(message, file=str(source), field=f"{path}.{field}" if path else field, line=loaded.line_of(loc))
+    elif kind == "literal_error":
+        message = f"应为以下之一：{err['ctx']['expected']}，实际为“{given}”"
+    elif kind in ("greater_than_equal", "greater_than"):
+        limit = err["ctx"].get("ge", err["ctx"].get("gt"))
+        message = "不能为负数" if str(limit) == "0" else f"应不小于 {limit}，实际为 {given}"
+        if str(limit) == "0":
+            message += f"（实际为 {given}）"
+    elif kind in ("less_than_equal", "less_than"):
+        message = f"应不大于 {err['ctx'].get('le', err['ctx'].get('lt'))}，实际为 {given}"
+    elif kind in _MESSAGES:
+        message = _MESSAGES[kind]
+        if kind not in ("missing", "extra_forbidden") and given is not None and not isinstance(given, dict | list):
+            message += f"，实际为“{given}”"
+    else:
+        message = str(err["msg"])
+    path = _field_path(loc)
+    title = _title(model, loc)
+    field = f"{path}（{title}）" if title and path else path or None
+    line = loaded.line_of(loc)
+    if kind == "missing" and loc:
+        line = loaded.line_of(loc[:-1])
+    return InputError(message, file=str(source), field=field, line=line)
+
+
+def _validate(model: type[BaseModel], path: Path) -> Any:
+    loaded = load_yaml(path)
+    if not isinstance(loaded.data, dict):
+        raise InputError("文件内容应为键值映射（mapping），例如 `year: 2023`", file=str(path))
+    try:
+        return model.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise _validation_error(exc, model, path, loaded) from None
+
+
+def load_profile(unit_dir: Path) -> UnitProfile:
+    """Load and check ``unit.yaml``; its ``id`` must match the folder name."""
+    check_unit_id(unit_dir.name, file=str(unit_dir))
+    path = unit_dir / PROFILE_FILE
+    if not path.is_file():
+        raise InputError(f"单位文件夹中缺少 {PROFILE_FILE}", file=str(unit_dir))
+    profile = _validate(UnitProfile, path)
+    if profile.id != unit_dir.name:
+        raise InputError(
+            f"单位编号“{profile.id}”与文件夹名“{unit_dir.name}”不一致", file=str(path), field="id（单位编号）"
+        )
+    return profile
+
+
+def load_year_file(path: Path) -> UnitYear:
+    """Validate one year file; its ``year`` must match the file name."""
+    year = _validate(UnitYear, path)
+    match = _YEAR_FILE.match(path.name)
+    if match and int(match.group(1)) != year.year:
+        raise InputError(f"年度 {year.year} 与文件名“{path.name}”不一致", file=str(path), field="year（年度）")
+    return year
+
+
+def load_unit_year(ref: UnitYearRef, *, rulebook: str | Path | None = None) -> LoadedUnitYear:
+    """Load a unit-year and its rulebook (``rulebook`` overrides the year file's choice)."""
+    profile = load_profile(ref.path.parent)
+    year = load_year_file(ref.path)
+    choice = rulebook if rulebook is not None else year.rulebook
+    try:
+        rb_path = rulebook_source(choice, base_dir=ref.path.parent if rulebook is None else None)
+        rb = load_rulebook(rb_path)
+    except InputError as exc:
+        if exc.file:
+            raise
+        raise type(exc)(exc.message, file=str(ref.path), field="rulebook（评分规则）") from None
+    return LoadedUnitYear(ref=ref, profile=profile, year=year, rulebook=rb, rulebook_path=rb_path)
+
+
+def discover(params_dir: Path, *, unit: str | None = None, year: int | None = None) -> list[UnitYearRef]:
+    """Every unit-year under ``params_dir``, sorted by unit then year.
+
+    ``unit`` and ``year`` filter; an unknown unit is an error that lists the known ones.
+    """
+    params_dir = Path(params_dir)
+    if not params_dir.is_dir():
+        raise InputError("参数目录不存在", file=str(params_dir))
+    if unit is not None:
+        check_unit_id(unit)
+        unit_dirs = [params_dir / unit]
+        if not unit_dirs[0].is_dir():
+            known = "、".join(sorted(p.name for p in params_dir.iterdir() if (p / PROFILE_FILE).is_file()))
+            raise InputError(f"未知的单位编号“{unit}”；已有：{known or '（无）'}", file=str(params_dir))
+    else:
+        unit_dirs = sorted(p for p in params_dir.iterdir() if p.is_dir() and (p / PROFILE_FILE).is_file())
+    refs = []
+    for unit_dir in unit_dirs:
+        for path in sorted(unit_dir.iterdir()):
+            match = _YEAR_FILE.match(path.name)
+            if match and (year is None or int(match.group(1)) == year):
+                refs.append(UnitYearRef(unit_dir.name, int(match.group(1)), path))
+    return refs
+
+
+def resolve_path(path: Path | str) -> list[UnitYearRef]:
+    """A CLI path argument as unit-years: a year file, a unit folder or a params folder."""
+    path = Path(path)
+    if path.is_file():
+        match = _YEAR_FILE.match(path.name)
+        if not match:
+            raise InputError("应为年度文件（如 2023.yaml）、单位文件夹或参数目录", file=str(path))
+        check_unit_id(path.parent.name, file=str(path))
+        return [UnitYearRef(path.parent.name, int(match.group(1)), path)]
+    if path.is_dir():
+        if (path / PROFILE_FILE).is_file():
+            return discover(path.parent, unit=path.name)
+        return discover(path)
+    raise InputError("文件或目录不存在", file=str(path))
+
+
+def evaluate_path(path: Path | str, *, rulebook: str | Path | None = None) -> Evaluation:
+    """Load and score the single unit-year at ``path``."""
+    refs = resolve_path(path)
+    if len(refs) != 1:
+        raise InputError(f"此处需要一个年度文件，找到 {len(refs)} 个", file=str(path))
+    return load_unit_year(refs[0], rulebook=rulebook).evaluate()

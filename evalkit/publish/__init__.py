@@ -1,0 +1,2 @@
+"""Publishing: the index page (``site``), the tidy results table (``records``) and the scored
+Excel workbook (``workbook``)."""
