@@ -48,9 +48,8 @@ def test_report_notebook_is_thin():
 
 def test_shipped_notebooks_are_the_ones_users_open():
     """The wheel carries ``evalkit/notebooks``; ``notebooks/`` is where users open them: no drift."""
-    root = Path(__file__).resolve().parent.parent
     for name in ("report.ipynb", "explore.ipynb"):
-        shipped = root / "evalkit" / "notebooks" / name
-        assert shipped.read_bytes() == (root / "notebooks" / name).read_bytes(), (
+        shipped = ROOT / "evalkit" / "notebooks" / name
+        assert shipped.read_bytes() == (ROOT / "notebooks" / name).read_bytes(), (
             f"notebooks/{name} differs from evalkit/notebooks/{name}: copy one over the other"
         )
