@@ -15,6 +15,7 @@ from evalkit.audit.explain import (
     _shown,
     _try_score,
     _written,
+    rule_changes,
 )
 from evalkit.audit.findings import (
     HUNDRED,
@@ -85,6 +86,7 @@ class _Variant:
     target: str = ""
     swapped: str = ""
     rulebook: str | None = None
+    changes: frozenset[str] = frozenset()
 
     def completion_label(self) -> str:
         how = f"按 {_formula(self.scored.completion)}（{_how(self.scored.completion)}）计算"
@@ -120,12 +122,12 @@ def _indicator_variants(indicator: Indicator, rulebook: Rulebook) -> Iterator[_V
     for other in _other_rulebooks(rulebook):
         scored = _try_score(indicator, other)
         if scored is not None:
-            yield _Variant(scored, rulebook=other.title)
+            yield _Variant(scored, rulebook=other.title, changes=rule_changes(rulebook, other))
 
 
 def _completion_candidates(indicator: Indicator, rulebook: Rulebook) -> list[Candidate]:
     out = [
-        Candidate(v.completion_label(), v.scored.completion.exact, v.scored.completion.dp, v.rulebook)
+        Candidate(v.completion_label(), v.scored.completion.exact, v.scored.completion.dp, v.rulebook, v.changes)
         for v in _indicator_variants(indicator, rulebook)
     ]
     if indicator.unit == "%" and isinstance(indicator.actual, Decimal):
@@ -135,12 +137,14 @@ def _completion_candidates(indicator: Indicator, rulebook: Rulebook) -> list[Can
 
 def _score_candidates(indicator: Indicator, scored: IndicatorScore, rulebook: Rulebook) -> list[Candidate]:
     assert scored.score is not None
-    dp, weight = scored.score.dp, indicator.weight
+    dp, weight = scored.score.dp, scored.weight
     out = [
-        Candidate(v.score_label(), v.scored.score.exact, v.scored.score.dp, v.rulebook)
+        Candidate(v.score_label(), v.scored.score.exact, v.scored.score.dp, v.rulebook, v.changes)
         for v in _indicator_variants(indicator, rulebook)
         if v.scored.score is not None
     ]
+    if weight is None:
+        return out
     if scored.score.value is not None and scored.score.value < weight:
         out.append(Candidate(f"填入了分值 {_written(weight)}（满分）而非得分", weight, dp))
     if indicator.unit == "%" and isinstance(indicator.actual, Decimal):
@@ -198,8 +202,8 @@ def printed_scores(r: Recomputation) -> Iterator[Finding]:
         if printed is None or not indicator.applicable:
             continue
         field = _indicator_field(index, indicator, "score")
-        weight = indicator.weight
-        if printed > weight:
+        weight = r.weight(index)
+        if weight is not None and printed > weight:
             yield _finding(
                 SCORE_ABOVE_WEIGHT,
                 field,
@@ -211,7 +215,7 @@ def printed_scores(r: Recomputation) -> Iterator[Finding]:
             continue
         if scored is None or scored.score is None or scored.score.exact is None:
             continue
-        if indicator.is_qualitative and _score_outside_band(indicator, printed, r.rulebook) is not None:
+        if indicator.is_qualitative and _score_outside_band(indicator, printed, r.rulebook, weight) is not None:
             continue  # the band check says it better
         mismatch = _compare(printed, scored.score, lambda i=indicator, s=scored: _score_candidates(i, s, r.rulebook))
         if mismatch is None:
