@@ -116,8 +116,8 @@ def _indicator_variants(indicator: Indicator, rulebook: Rulebook) -> Iterator[_V
             continue
         swapped = _try_score(base.model_copy(update={"op": opposite}), rulebook)
         if swapped is not None:
-            was = f"{_KIND_WORDS[direction(indicator.op)]}（{OP_SYMBOL[indicator.op]}）"
-            now = f"{_KIND_WORDS[direction(opposite)]}（{OP_SYMBOL[opposite]}）"
+            was = _kind_text(indicator.op, indicator.op_printed)
+            now = _kind_text(opposite)
             yield _Variant(swapped, target=name, swapped=f"把{was}指标当作{now}指标")
     for other in _other_rulebooks(rulebook):
         scored = _try_score(indicator, other)
@@ -187,10 +187,20 @@ def printed_completion_rates(r: Recomputation) -> Iterator[Finding]:
             )
 
 
-def _target_text(indicator: Indicator, target: Decimal | str) -> str:
+def _target_text(indicator: Indicator, target: Decimal | str | None) -> str:
+    """A target as the report printed it: with its sign only when the report printed one."""
+    if target is None:
+        return "（未印出）"
     if isinstance(target, str):
         return target
+    if not indicator.op_printed or indicator.op is None:
+        return f"{_written(target)}{indicator.unit}"
     return f"{OP_SYMBOL[indicator.op]} {_written(target)}{indicator.unit}"
+
+
+def _kind_text(op: str, printed: bool = True) -> str:
+    """``正向（≥）``, or ``正向`` alone for a reading of a target printed with no sign."""
+    return f"{_KIND_WORDS[direction(op)]}（{OP_SYMBOL[op]}）" if printed else _KIND_WORDS[direction(op)]
 
 
 @register
@@ -217,6 +227,8 @@ def printed_scores(r: Recomputation) -> Iterator[Finding]:
             continue
         if indicator.is_qualitative and _score_outside_band(indicator, printed, r.rulebook, weight) is not None:
             continue  # the band check says it better
+        if indicator.is_qualitative and indicator.score is None:
+            continue  # a qualitative score inside its grade's band is the evaluator's call, not an error
         mismatch = _compare(printed, scored.score, lambda i=indicator, s=scored: _score_candidates(i, s, r.rulebook))
         if mismatch is None:
             continue

@@ -128,3 +128,33 @@ def midyear_values(r: Recomputation) -> Iterator[Finding]:
             )
 
 
+EXECUTION_BELOW_THRESHOLD = _code(
+    "W-EXECUTION-BELOW-THRESHOLD-UNEXPLAINED",
+    "warning",
+    "预算执行率低于评分规则要求说明的下限（如四川 90%），却未说明原因",
+)
+
+
+@register
+def execution_threshold(r: Recomputation) -> Iterator[Finding]:
+    """Where the rulebook sets one (``budget_execution.explain_below``, Sichuan: 90%), an execution
+    rate below it needs a written reason (``narrative.budget_execution``)."""
+    limit = r.rulebook.budget_execution.explain_below
+    if limit is None:
+        return
+    reason = r.year.narrative.budget_execution
+    if reason and reason.strip():
+        return
+    rate = r.evaluation.execution_rate.value if r.evaluation is not None else None
+    if rate is None:
+        rate = r.reported.execution_rate
+    if rate is None or rate >= limit:
+        return
+    yield _finding(
+        EXECUTION_BELOW_THRESHOLD,
+        "narrative.budget_execution（预算执行说明）",
+        f"预算执行率 {fmt(rate, r.rulebook.rounding.rate_dp)}% 低于评分规则“{r.rulebook.title}”要求说明的 "
+        f"{fmt(limit, 2)}%，未说明原因",
+        recomputed=f"{fmt(rate, r.rulebook.rounding.rate_dp)}%",
+    )
+

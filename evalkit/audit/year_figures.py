@@ -308,3 +308,23 @@ def printed_grade(r: Recomputation) -> Iterator[Finding]:
         explanation=explanation,
     )
 
+
+TOTAL_ABOVE_MAX_GRADED = _code("E-TOTAL-ABOVE-MAX-GRADED", "error", "报告所列总分超过满分，却仍评定了等级")
+
+
+@register
+def graded_total_above_max(r: Recomputation) -> Iterator[Finding]:
+    """A total above the rulebook's maximum (100) cannot be graded: a report that grades it anyway
+    has an error upstream (a weight or a score above its limit)."""
+    total, grade = r.reported.total, r.reported.grade
+    if total is None or grade is None or total <= r.rulebook.total_weight:
+        return
+    yield _finding(
+        TOTAL_ABOVE_MAX_GRADED,
+        f"reported.grade（{Reported.model_fields['grade'].title}）",
+        f"报告所列总分 {_shown(total)} 超过满分 {_written(r.rulebook.total_weight)}，却仍评为“{grade}”；"
+        "超过满分的总分说明分值或得分有误，不能据以评定等级",
+        printed=f"{_shown(total)}（{grade}）",
+        recomputed=f"≤ {_written(r.rulebook.total_weight)}",
+    )
+

@@ -321,7 +321,8 @@ class Indicator(StrictModel):
                 if op != "qualitative" or data.get("op") is None:
                     if data.get("op") is None and op != "qualitative" and not states_comparison(target):
                         data.setdefault("op_printed", False)
-                    data.setdefault("op", op)
+                    if data.get("op") is None:
+                        data["op"] = op
                     data["target"] = value
                     if unit and not data.get("unit"):
                         data["unit"] = unit
