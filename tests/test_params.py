@@ -289,3 +289,13 @@ def test_the_incomplete_evidence_examples_in_the_docs_score_as_they_say():
             assert e.total.value == Decimal(claimed.group(1)), block
     assert [status for status, _ in results] == ["partial", "partial", "partial", "complete"]
     assert results[2][1] == Decimal("9.70")
+
+
+def test_a_bad_profile_does_not_hide_the_year_files_problems(params_copy):
+    (params_copy / "xinshi-rd" / "unit.yaml").write_text("id: xinshi-rd\n", encoding="utf-8")
+    path = _edit(params_copy, "  final: 425.3\n", "")
+    (ref,) = resolve_path(path)
+    with pytest.raises(InputErrors) as info:
+        load_unit_year(ref)
+    fields = [p.field for p in problems_of(info.value)]
+    assert any(f and f.startswith("name") for f in fields) and "budget.final（全年预算数）" in fields
