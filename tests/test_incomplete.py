@@ -67,8 +67,8 @@ def test_hubei_block_weights_are_shared_equally():
 
 def test_block_points_are_not_shared_on_a_cut_off_table():
     loaded = _loaded("shili-hubei")
-    year = loaded.year.model_copy(update={"evidence": {"complete": False, "missing": "cut_off"}})
-    year = type(year).model_validate(year.model_dump())
+    data = {**loaded.year.model_dump(exclude_none=True), "evidence": {"complete": False, "missing": "cut_off"}}
+    year = type(loaded.year).model_validate(data)
     from evalkit.core.scoring import evaluate
 
     e = evaluate(loaded.profile, year, loaded.rulebook)
