@@ -169,3 +169,28 @@ def test_excel_export_and_score_card(unit, tmp_path):
     card = view._repr_html_()
     if not ev.graded:
         assert "无法评定" in card and ("部分得分" in card or "无法计算" in card)
+
+
+@pytest.mark.parametrize(
+    "unit, expected",
+    [
+        ("shili-cutoff", set()),
+        ("shili-budget", set()),
+        ("shili-hubei", set()),
+        ("shili-unprinted", {"I-TOTAL-NOT-CHECKED"}),
+    ],
+)
+def test_each_fixture_audits_to_exactly_what_is_wrong_or_unchecked(unit, expected):
+    assert {f.code for f in audit_unit_year(_loaded(unit))} == expected
+
+
+def test_an_incomplete_report_still_has_its_printed_figures_checked():
+    loaded = _loaded("shili-cutoff")
+    data = loaded.year.model_dump(exclude_none=True)
+    data["reported"] = {"execution_rate": "97.39", "execution_score": "9.79"}  # digits swapped
+    year = type(loaded.year).model_validate(data)
+    from evalkit.audit import audit
+
+    findings = audit(loaded.profile, year, loaded.rulebook)
+    rate = next(f for f in findings if f.code == "E-EXECUTION-RATE-MISMATCH")
+    assert "数字颠倒" in (rate.explanation or "")
