@@ -14,22 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
-from evalkit.audit.findings import (
-    HUNDRED,
-)
+from evalkit.audit.findings import HUNDRED
 from evalkit.core.figures import PRECISION, Figure, decimals_of, fmt, round_half_up, truncate
-from evalkit.core.models import (
-    Indicator,
-    UnitProfile,
-    UnitYear,
-)
+from evalkit.core.models import Indicator, UnitProfile, UnitYear
 from evalkit.core.rulebook import Rulebook, available_rulebooks, load_rulebook
-from evalkit.core.scoring import (
-    Evaluation,
-    IndicatorScore,
-    evaluate,
-    score_indicator,
-)
+from evalkit.core.scoring import Evaluation, IndicatorScore, evaluate, score_indicator
 from evalkit.errors import ScoringError
 
 # --------------------------------------------------------------------------- numbers

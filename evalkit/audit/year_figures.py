@@ -19,28 +19,12 @@ from evalkit.audit.explain import (
     _written,
     rule_changes,
 )
-from evalkit.audit.findings import (
-    HUNDRED,
-    ZERO,
-    Finding,
-    _code,
-    _finding,
-)
-from evalkit.audit.recompute import (
-    Recomputation,
-)
+from evalkit.audit.findings import HUNDRED, ZERO, Finding, _code, _finding
+from evalkit.audit.recompute import Recomputation
 from evalkit.audit.registry import register
 from evalkit.core.figures import Figure, fmt
-from evalkit.core.models import (
-    Budget,
-    Reported,
-    UnitYear,
-)
-from evalkit.core.scoring import (
-    Evaluation,
-    grade_for,
-    score_budget_execution,
-)
+from evalkit.core.models import Budget, Reported, UnitYear
+from evalkit.core.scoring import Evaluation, grade_for, score_budget_execution
 from evalkit.errors import ScoringError
 
 # --------------------------------------------------------------------------- year-level figures
