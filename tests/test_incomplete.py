@@ -85,8 +85,10 @@ def test_unprinted_cells_are_not_computable_with_their_reason():
     assert by["预算经费控制"].weight is None and by["预算经费控制"].score.missing == "分值未印出"
     assert by["预算经费控制"].completion.value == D("101.22")  # still computed: the cells are there
     assert by["会议筹备及时性"].score.value == D(15)
-    assert e.total_status == "partial" and e.total.value == D("64.88")
-    assert len(e.missing) == 2 and not e.graded
+    assert by["代表履职培训人次"].score.missing == "年度指标值未印出" and by["代表履职培训人次"].indicator.op is None
+    assert by["闭会期间活动满意度"].score.value == D(5)  # graded by the evaluator: the target is not needed
+    assert e.total_status == "partial" and e.total.value == D("69.88")
+    assert len(e.missing) == 3 and not e.graded
     # budget.adjustment not printed: the adjustment rate comes from final − initial
     assert e.adjustment_rate is not None
 
@@ -116,8 +118,10 @@ def test_records_show_the_gaps(unit):
     record = unit_year_record(loaded, ev, audit_unit_year(loaded))
     frame = results_frame([record])
     assert len(frame) >= 1
-    if not ev.graded:
-        assert record["grade"] in (None, NO_GRADE)
+    if not ev.graded:  # no partial sum slips into totals and averages as if it were a total
+        assert record["total"] is None and record["grade"] in ("部分得分", "无法计算")
+    else:
+        assert record["total"] == str(ev.total.value) and record["grade"] == ev.grade
 
 
 @pytest.mark.parametrize("unit", UNITS)
