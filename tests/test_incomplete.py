@@ -198,3 +198,16 @@ def test_an_incomplete_report_still_has_its_printed_figures_checked():
     findings = audit(loaded.profile, year, loaded.rulebook)
     rate = next(f for f in findings if f.code == "E-EXECUTION-RATE-MISMATCH")
     assert "数字颠倒" in (rate.explanation or "")
+
+
+def test_the_results_table_counts_incomplete_reports_apart(tmp_path):
+    from evalkit.interactive.explore import grade_distribution
+    from evalkit.publish.records import results_frame, unit_year_record
+
+    records = []
+    for unit in UNITS:
+        loaded = _loaded(unit)
+        records.append(unit_year_record(loaded, loaded.evaluate(), []))
+    table = grade_distribution(results_frame(records))
+    assert table.loc["合计", "合计"] == 4
+    assert table.loc["合计", "部分得分"] == 2 and table.loc["合计", "无法计算"] == 1 and table.loc["合计", "优"] == 1
