@@ -299,3 +299,16 @@ def test_a_bad_profile_does_not_hide_the_year_files_problems(params_copy):
         load_unit_year(ref)
     fields = [p.field for p in problems_of(info.value)]
     assert any(f and f.startswith("name") for f in fields) and "budget.final（全年预算数）" in fields
+
+
+def test_several_problems_survive_a_process_boundary():
+    import pickle
+
+    from evalkit.core.scoring import ScoringErrors
+    from evalkit.errors import InputError, ScoringError
+
+    for error in (InputErrors([InputError("甲", file="a.yaml", field="x", line=3), InputError("乙", field="y")]),
+                  ScoringErrors([ScoringError("丙", field="z"), ScoringError("丁")])):
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error)
+        assert [p.line for p in problems_of(again)] == [p.line for p in problems_of(error)]
