@@ -61,8 +61,12 @@ GRADE_CARDS = (
     ("良", "良", "grade-good"),
     ("中", "中", "grade-fair"),
     ("差", "差", "grade-poor"),
+    ("部分得分", "部分得分", "grade-partial"),
+    ("无法计算", "无法计算", "grade-none"),
     ("failed", "失败", "failed"),
 )
+#: Cards shown only when some unit-year has them (incomplete reports: not graded).
+_OPTIONAL_CARDS = {"部分得分", "无法计算"}
 _GRADE_ORDER = {"优": 4, "良": 3, "中": 2, "差": 1}
 _GRADE_CELL = {"优": "g-excellent", "良": "g-good", "中": "g-fair", "差": "g-poor"}
 _ERROR_CHARS = 400
@@ -198,6 +202,7 @@ def render_index(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> s
     cards = [
         {"key": key, "label": label, "cls": cls, "count": counts.get(key, 0)}
         for key, label, cls in GRADE_CARDS
+        if key not in _OPTIONAL_CARDS or counts.get(key)
     ]
     kinds = sorted({r.kind for r in rows if r.kind}, key=lambda k: (k not in KIND_LABELS, k))
     template = _environment().get_template("index.html.j2")
