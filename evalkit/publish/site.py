@@ -38,6 +38,7 @@ from markupsafe import Markup
 from evalkit import __version__
 from evalkit.core.figures import fmt, fmt_pct
 from evalkit.inputs.yamlio import atomic_write_text
+from evalkit.labels import UNGRADED_LABELS
 from evalkit.report.render import build_time, stylesheet, template_dir
 
 __all__ = [
@@ -61,12 +62,12 @@ GRADE_CARDS = (
     ("良", "良", "grade-good"),
     ("中", "中", "grade-fair"),
     ("差", "差", "grade-poor"),
-    ("部分得分", "部分得分", "grade-partial"),
-    ("无法计算", "无法计算", "grade-none"),
+    (UNGRADED_LABELS["partial"], UNGRADED_LABELS["partial"], "grade-partial"),
+    (UNGRADED_LABELS["not_computable"], UNGRADED_LABELS["not_computable"], "grade-none"),
     ("failed", "失败", "failed"),
 )
 #: Cards shown only when some unit-year has them (incomplete reports: not graded).
-_OPTIONAL_CARDS = {"部分得分", "无法计算"}
+_OPTIONAL_CARDS = set(UNGRADED_LABELS.values())
 _GRADE_ORDER = {"优": 4, "良": 3, "中": 2, "差": 1}
 _GRADE_CELL = {"优": "g-excellent", "良": "g-good", "中": "g-fair", "差": "g-poor"}
 _ERROR_CHARS = 400
