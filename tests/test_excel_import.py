@@ -15,7 +15,8 @@ from evalkit.cli import main
 from evalkit.errors import InputError
 from evalkit.inputs.excel.importer import import_workbook, read_sheet, write_import
 from evalkit.inputs.excel.layouts import FUNDS_FIELDS, INDICATOR_FIELDS, detect_layout, match_field
-from evalkit.inputs.excel.reader import WorkbookError, open_workbook
+from evalkit.inputs.excel.reader import WorkbookError
+from evalkit.inputs.excel.workbooks import open_workbook
 from evalkit.inputs.params import discover, load_unit_year
 
 from . import excel_builders as xb
@@ -519,7 +520,7 @@ def test_bad_cells_name_their_cell(tmp_path):
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (xb.not_a_workbook, "不是 .xlsx 工作簿"),
+        (xb.not_a_workbook, "不是 Excel 工作簿"),
         (xb.corrupt_workbook, "文件已损坏"),
         (xb.broken_part_workbook, "文件已损坏或不是有效的 .xlsx 工作簿"),
         (xb.encrypted_workbook, "设置了打开密码"),

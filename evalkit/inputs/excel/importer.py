@@ -27,7 +27,8 @@ from evalkit.inputs.excel.layouts import (
     Layout,
 )
 from evalkit.inputs.excel.locate import skip_reason
-from evalkit.inputs.excel.reader import WorkbookError, open_workbook
+from evalkit.inputs.excel.reader import WorkbookError
+from evalkit.inputs.excel.workbooks import open_workbook
 from evalkit.inputs.excel.writing import WriteResult, write_import
 
 __all__ = [
