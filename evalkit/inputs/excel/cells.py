@@ -19,7 +19,7 @@ from evalkit.inputs.excel.layouts import (
     NOT_APPLICABLE,
     normalise,
 )
-from evalkit.inputs.excel.reader import Grid
+from evalkit.inputs.excel.reader import Grid, WorkbookError, address
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -31,11 +31,22 @@ _GRADES = {"优": "优", "良": "良", "中": "中", "差": "差"}
 
 
 class Warnings(list):
-    """Warnings of one sheet, each prefixed with where it is."""
+    """Warnings of one sheet, each prefixed with where it is; also the sheet's provenance map
+    (``cells``: params path → cell address, for every value read) and the problems found so
+    far (``problems``: every bad cell, so that one run lists them all)."""
 
     def __init__(self, grid: Grid) -> None:
         super().__init__()
         self.grid = grid
+        self.cells: dict[str, str] = {}
+        self.problems: list[WorkbookError] = []
+
+    def read(self, path: str, row: int, col: int) -> None:
+        """Record that the value at params ``path`` was read from cell (row, col)."""
+        self.cells[path] = address(*self.grid.origin(row, col))
+
+    def problem(self, error: WorkbookError) -> None:
+        self.problems.append(error)
 
     def at(self, row: int, col: int, message: str) -> None:
         self.append(f"{self.grid.where(row, col)}: {message}")
@@ -91,26 +102,30 @@ def read_number(
     return number
 
 
-def read_money(grid: Grid, row: int, col: int | None, what: str, yuan: bool) -> Decimal | None:
-    """An amount in 万元; a bare number is in the block's unit (``yuan`` → 元)."""
+#: Money units a table may state, as multiples of 万元 (the unit of the params format).
+MONEY_UNITS = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "百万元": Decimal(100), "亿元": Decimal(10000)}
+
+
+def read_money(grid: Grid, row: int, col: int | None, what: str, unit: str = "万元") -> Decimal | None:
+    """An amount in 万元; a bare number is in the block's ``unit`` (元, 千元, 万元…), converted exactly."""
     if col is None:
         return None
     value = grid.value(row, col)
     if is_blank(value):
         return None
     if isinstance(value, Decimal):
-        number, unit = value, ""
+        number, written = value, ""
     else:
         try:
-            number, unit = parse_quantity(str(value))
+            number, written = parse_quantity(str(value))
         except ValueError:
             raise grid.error(row, col, f"{what}应为金额，实际为“{value}”") from None
-    unit = unit or ("元" if yuan else "万元")
-    if unit not in ("元", "万元"):
-        raise grid.error(row, col, f"{what}的单位应为万元或元，实际为“{unit}”")
+    written = written or unit
+    if written not in MONEY_UNITS:
+        raise grid.error(row, col, f"{what}的单位应为万元或元，实际为“{written}”")
     if number < 0:
         raise grid.error(row, col, f"{what}不能为负数（{value}）")
-    return convert_money(number, unit, "万元")
+    return number * MONEY_UNITS[written] if written != "万元" else number
 
 
 def grade_of(value: object) -> str | None:

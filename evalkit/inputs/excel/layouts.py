@@ -72,8 +72,11 @@ ANCHORS: dict[str, tuple[str, ...]] = {
         "预算执行情况",
         "资金情况",
         "资金投入情况",
+        "年度预算执行情况",
     ),
     "goal": ("年度总体目标", "当年绩效目标", "项目基本情况"),
+    # The national 部门整体 form's task table (任务名称 / 主要内容 …): not read, ends the funds block.
+    "tasks": ("年度主要任务", "主要任务"),
     "indicators": ("绩效指标", "年度绩效指标", "年度绩效目标", "部门整体支出绩效指标"),
     # Rows that end the indicator block (the label column starts with one of these).
     "end": (
@@ -103,6 +106,9 @@ ANCHORS: dict[str, tuple[str, ...]] = {
         "联系人",
         "等级",
         "评价等级",
+        "自评等级",
+        "绩效等级",
+        "评价结果",
         "评分提示",
     ),
     # Labels of the total-score row or cell.
@@ -221,7 +227,7 @@ INFO_LABELS: dict[str, tuple[str, ...]] = {
     "project_name": ("项目名称",),
     "department": ("主管部门", "主管部门及代码", "主管单位"),
     "implementer": ("实施单位", "项目实施单位", "项目单位"),
-    "unit_name": ("单位名称", "部门名称", "预算单位", "填报单位"),
+    "unit_name": ("单位名称", "部门名称", "部门(单位)名称", "单位(部门)名称", "预算单位", "填报单位"),
     "unit_id": ("单位编号",),
     "rulebook": ("评分规则",),
     "year": ("评价年度", "年度", "预算年度"),
