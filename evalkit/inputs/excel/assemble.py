@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,10 @@ from evalkit.core.rulebook import load_rulebook, rulebook_source
 from evalkit.core.scoring import evaluate
 from evalkit.errors import InputError, ScoringError
 from evalkit.inputs.excel.cells import ZERO, Warnings, as_text, validation_message
-from evalkit.inputs.excel.funds import read_funds
+from evalkit.inputs.excel.funds import duplicate_columns, read_funds
 from evalkit.inputs.excel.indicators import read_indicators
 from evalkit.inputs.excel.layouts import (
+    ANCHORS,
     GOAL_LABELS,
     INFO_LABELS,
     SHEET_NAME_YEAR,
@@ -26,7 +27,7 @@ from evalkit.inputs.excel.layouts import (
     detect_layout,
 )
 from evalkit.inputs.excel.locate import indicator_header, label_value, title_text, title_year
-from evalkit.inputs.excel.reader import Grid
+from evalkit.inputs.excel.reader import Grid, HeaderRow, SheetProblems, WorkbookError
 from evalkit.inputs.excel.totals import read_total
 from evalkit.inputs.params import check_unit_id
 
@@ -50,6 +51,8 @@ class SheetImport:
     total: Decimal | None = None
     grade: str | None = None
     total_dp: int = 2
+    #: Provenance: params path (``budget.final``, ``indicators[2].actual``) → cell address.
+    cells: dict[str, str] = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -72,8 +75,29 @@ def _unit_id(kind: str, project: str | None, implementer: str | None, unit_name:
     return prefix + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
 
 
+def _rulebook_in_folder(grid: Grid, name: str, cell: tuple[int, int], params_dir: Path | None) -> str:
+    """A rulebook file named by a 评分规则 cell: only one inside the params folder is read."""
+    inside = None
+    if params_dir is not None:
+        folder = Path(params_dir).resolve()
+        path = Path(name) if Path(name).is_absolute() else folder / name
+        resolved = path.resolve()
+        if resolved.is_relative_to(folder) and resolved.is_file():
+            inside = resolved
+    if inside is None:
+        raise grid.error(
+            *cell, f"评分规则“{name}”是文件路径，但不在参数目录内（或不存在）；工作簿只能指定内置规则或参数目录内的规则文件"
+        )
+    return str(inside)
+
+
 def _choose_rulebook(
-    grid: Grid, layout: Layout, option: str | None, info_cell: tuple[object, tuple[int, int]] | None, w: Warnings
+    grid: Grid,
+    layout: Layout,
+    option: str | None,
+    info_cell: tuple[object, tuple[int, int]] | None,
+    w: Warnings,
+    params_dir: Path | None = None,
 ) -> str:
     if option:
         # A rulebook file is written relative to the unit folder later (see write_import).
@@ -81,6 +105,8 @@ def _choose_rulebook(
         return option if path.stem == option else str(path.resolve())
     if info_cell is not None:
         name = as_text(info_cell[0])
+        if name and ("/" in name or "\\" in name or name.endswith((".yaml", ".yml"))):
+            return _rulebook_in_folder(grid, name, info_cell[1], params_dir)
         if name:
             try:
                 rulebook_source(name)
@@ -97,20 +123,39 @@ def read_sheet(
     layout: Layout | None = None,
     year: int | None = None,
     rulebook: str | None = None,
+    params_dir: Path | None = None,
 ) -> SheetImport:
-    """Read one self-evaluation sheet. Raises :class:`WorkbookError` naming the cell at fault."""
+    """Read one self-evaluation sheet (a :class:`Grid` from any source) into params.
+
+    The result carries the params data, the warnings and a provenance map (``cells``: params
+    path → cell address) for every value read. Raises :class:`WorkbookError` naming the cell at
+    fault, or :class:`SheetProblems` listing every bad cell of the sheet. A rulebook file named
+    by the sheet's 评分规则 cell must lie inside ``params_dir``.
+    """
     w = Warnings(grid)
     if grid.truncated:
         w.sheet("工作表超出 3000 行或 60 列，只读取了前面部分")
+    for note in grid.notes:
+        w.sheet(note)
     layout = layout or detect_layout(grid.texts())
-    header = indicator_header(grid)
-    top = range(1, header.row)
+    try:
+        header: HeaderRow | None = indicator_header(grid)
+    except WorkbookError:
+        # A funds block and no indicator block at all: a budget-only evaluation.
+        if grid.find(ANCHORS["indicators"]) is not None or grid.find(ANCHORS["funds"]) is None:
+            raise
+        header = None
+        w.sheet("没有“绩效指标”区块，按只有预算执行情况的评价导入（indicators: []）")
+    stop = header.row if header is not None else grid.max_row + 1
+    if header is not None:
+        duplicate_columns(grid, header, "绩效指标")
+    top = range(1, stop)
     info = {key: label_value(grid, labels, top) for key, labels in INFO_LABELS.items()}
     values = {key: (as_text(hit[0]) if hit else None) for key, hit in info.items()}
-    title = title_text(grid, header.row)
+    title = title_text(grid, stop)
     kind = "department" if layout.kind == "department" or "部门整体" in title else "project"
 
-    found_year = title_year(grid, header.row)
+    found_year = title_year(grid, stop)
     if found_year is None and values["year"]:
         match = re.search(r"(?:19|20)\d{2}", values["year"])
         found_year = int(match.group(0)) if match else None
@@ -128,16 +173,27 @@ def read_sheet(
             1, 1, "找不到年度：标题中应有“（2023年度）”这样的年度（或“年度”一栏、工作表名中的年份），或用 --year 指定"
         )
 
-    rb_name = _choose_rulebook(grid, layout, rulebook, info["rulebook"], w)
+    rb_name = _choose_rulebook(grid, layout, rulebook, info["rulebook"], w, params_dir)
     try:
         rb = load_rulebook(rb_name)
     except InputError as exc:
         raise grid.error(1, 1, f"评分规则无法加载：{exc}") from None
 
-    funds = read_funds(grid, header.row, w)
-    indicators, end_row = read_indicators(grid, header, rb, w)
-    weights = sum((d["weight"] for d in indicators), ZERO)
-    total, grade = read_total(grid, header, end_row, weights, w)
+    funds = None
+    try:
+        funds = read_funds(grid, stop, w)
+    except WorkbookError as exc:
+        w.problem(exc)
+    indicators: list[dict[str, Any]] = []
+    blocks: list[dict[str, Any]] = []
+    total = grade = None
+    if header is not None:
+        indicators, end_row, blocks = read_indicators(grid, header, rb, w)
+        weights = sum((d.get("weight") or ZERO for d in indicators), ZERO)
+        weights += sum((b["weight"] for b in blocks), ZERO)
+        total, grade = read_total(grid, header, end_row, weights, w)
+    if w.problems or funds is None:
+        raise SheetProblems(w.problems)
 
     project_name = values["project_name"]
     # 单位名称 is the reporting unit when a form has it (Hubei, export-xlsx); else 实施单位.
@@ -185,9 +241,15 @@ def read_sheet(
                 project[key] = as_text(hit[0])
         data["project"] = project
     data["budget"] = funds.budget
-    if funds.weight is not None and funds.weight != rb.budget_execution.weight:
+    if funds.weight is None:
+        # Never silently the rulebook's weight: not printed is unknown.
+        data["unknown"] = ["execution_weight"]
+        w.sheet("预算执行情况没有印出分值（或权重），记为未印出（unknown: [execution_weight]），总分无法完整计算")
+    elif funds.weight != rb.budget_execution.weight:
         data["execution_weight"] = funds.weight
     data["indicators"] = indicators
+    if blocks:
+        data["blocks"] = blocks
     if funds.reason:
         data["narrative"] = {"budget_execution": funds.reason}
     reported = {
@@ -210,6 +272,11 @@ def read_sheet(
         raise grid.error(1, 1, f"导入结果未通过校验：{validation_message(exc)}") from None
 
     recomputed_total = recomputed_grade = None
+    unprinted = [*data.get("unknown", []), *(u for d in indicators for u in d.get("unknown", []))]
+    if unprinted:
+        # Incomplete evidence: `evalkit score` computes what can be computed and says what not.
+        w.sheet(f"表中有未印出的栏目（{len(unprinted)} 处，见上），导入时不重算总分")
+        return _result(grid, layout, unit_id, profile, data, w, None, None, rb.rounding.total_dp)
     try:
         evaluation = evaluate(profile_model, year_model, rb)
     except ScoringError as exc:
@@ -220,6 +287,20 @@ def read_sheet(
         recomputed_total, recomputed_grade = evaluation.total.value, evaluation.grade
         for note in evaluation.notes:
             w.sheet(note)
+    return _result(grid, layout, unit_id, profile, data, w, recomputed_total, recomputed_grade, rb.rounding.total_dp)
+
+
+def _result(
+    grid: Grid,
+    layout: Layout,
+    unit_id: str,
+    profile: dict[str, Any],
+    data: dict[str, Any],
+    w: Warnings,
+    total: Decimal | None,
+    grade: str | None,
+    total_dp: int,
+) -> SheetImport:
     return SheetImport(
         file=grid.file,
         sheet=grid.sheet,
@@ -228,9 +309,10 @@ def read_sheet(
         profile=profile,
         year_data=data,
         warnings=tuple(w),
-        total=recomputed_total,
-        grade=recomputed_grade,
-        total_dp=rb.rounding.total_dp,
+        total=total,
+        grade=grade,
+        total_dp=total_dp,
+        cells=dict(w.cells),
     )
 
 
@@ -238,3 +320,7 @@ def with_unit_id(result: SheetImport, unit_id: str) -> SheetImport:
     """The same import under another unit id (``--unit-id``)."""
     check_unit_id(unit_id)
     return replace(result, unit_id=unit_id, profile={**result.profile, "id": unit_id})
+
+
+#: The clean entry point for any grid (a workbook sheet, a table read from Word, PDF or HTML).
+import_grid = read_sheet

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.errors import InputError
-from evalkit.inputs.excel.assemble import SheetImport, read_sheet, with_unit_id
+from evalkit.inputs.excel.assemble import SheetImport, import_grid, read_sheet, with_unit_id
 from evalkit.inputs.excel.layouts import (
     Layout,
 )
 from evalkit.inputs.excel.locate import skip_reason
-from evalkit.inputs.excel.reader import WorkbookError
+from evalkit.inputs.excel.reader import SheetProblems, WorkbookError
 from evalkit.inputs.excel.workbooks import open_workbook
 from evalkit.inputs.excel.writing import WriteResult, write_import
 
@@ -36,6 +36,7 @@ __all__ = [
     "WorkbookImport",
     "WriteResult",
     "read_sheet",
+    "import_grid",
     "import_workbook",
     "with_unit_id",
     "write_import",
@@ -50,6 +51,8 @@ class WorkbookImport:
     sheets: list[SheetImport] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Sheets that failed (each may have several lines in ``errors``).
+    failed: int = 0
 
 
 def import_workbook(
@@ -59,6 +62,7 @@ def import_workbook(
     layout: Layout | None = None,
     year: int | None = None,
     rulebook: str | None = None,
+    params_dir: Path | None = None,
 ) -> WorkbookImport:
     """Read every sheet of a workbook; a sheet that fails is recorded and the others go on.
 
@@ -73,11 +77,16 @@ def import_workbook(
             out.notes.append(f"{display} [{grid.sheet}]: {reason}")
             continue
         try:
-            out.sheets.append(read_sheet(grid, layout=layout, year=year, rulebook=rulebook))
+            out.sheets.append(read_sheet(grid, layout=layout, year=year, rulebook=rulebook, params_dir=params_dir))
+        except SheetProblems as exc:
+            out.errors.extend(exc.problems)
+            out.failed += 1
         except InputError as exc:
             out.errors.append(exc)
+            out.failed += 1
         except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
             # Never a traceback for an analyst; the message asks for a report.
+            out.failed += 1
             out.errors.append(
                 WorkbookError(f"无法读取此工作表（内部错误 {type(exc).__name__}: {exc}，请报告此问题）", file=display, sheet=grid.sheet)
             )

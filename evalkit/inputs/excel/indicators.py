@@ -22,6 +22,13 @@ from evalkit.core.targets import (
     states_comparison,
 )
 from evalkit.errors import ScoringError
+from evalkit.inputs.excel.ambiguity import (
+    check_qualitative_text,
+    fold_operator,
+    level_blocks,
+    merged_weights,
+    percent_fractions,
+)
 from evalkit.inputs.excel.cells import (
     HUNDRED,
     IMPROVEMENT_LABEL,
@@ -40,7 +47,7 @@ from evalkit.inputs.excel.layouts import (
     NOT_APPLICABLE,
     normalise,
 )
-from evalkit.inputs.excel.reader import Grid, HeaderRow
+from evalkit.inputs.excel.reader import Grid, HeaderRow, WorkbookError
 
 _POINTS_SUFFIX = re.compile(LEVEL_POINTS)
 
@@ -92,7 +99,7 @@ def _op_from_nature(grid: Grid, row: int, col: int | None) -> str | None:
     if normalise(text) in ("定性", "定性指标"):
         return "qualitative"
     try:
-        return normalise_op(text)
+        return normalise_op(fold_operator(text))
     except ValueError:
         raise grid.error(row, col, f"指标性质应为 ≥、≤、=、>、<、定量 或 定性，实际为“{text}”") from None
 
@@ -127,6 +134,7 @@ def _read_indicator(
     level2: str | None,
     w: Warnings,
     coeff_scale: Decimal = Decimal(1),
+    path: str = "indicators[0]",
 ) -> dict[str, Any]:
     name_col = cols["name"]
     name = as_text(grid.value(row, name_col)) or ""
@@ -137,16 +145,18 @@ def _read_indicator(
     if "target_adjusted" in cols and is_blank(raw_target):
         target_col = cols["target_adjusted"]
         raw_target = grid.value(row, target_col)
-    if is_blank(raw_target):
-        raise grid.error(row, target_col, f"指标“{name}”的年度指标值为空")
     unit = unit_col
-    target: Decimal | str
-    if op == "qualitative":
+    target: Decimal | str | None
+    bare: dict[str, tuple[int, int]] = {}
+    if is_blank(raw_target):
+        target = None  # not printed: unknown, never a guess
+    elif op == "qualitative":
         target = as_text(raw_target) or ""
     elif isinstance(raw_target, Decimal):
         target, op = raw_target, op or ">="
+        bare["target"] = (row, target_col)
     else:
-        text = str(raw_target).strip()
+        text = fold_operator(str(raw_target).strip())
         try:
             text_op, value, text_unit, explicit = _parse_target(text)
         except ValueError as exc:
@@ -156,6 +166,7 @@ def _read_indicator(
                 raise grid.error(
                     row, target_col, f"指标“{name}”的指标性质为“{op}”，年度指标值却不是数字（“{text}”）"
                 )
+            check_qualitative_text(grid, row, target_col, name, text, grid.value(row, cols["actual"]))
             op, target = "qualitative", str(value)
         else:
             assert isinstance(value, Decimal)
@@ -176,8 +187,14 @@ def _read_indicator(
         data["level1"] = level1
     if level2:
         data["level2"] = level2
-    data["op"] = op
-    data["target"] = target
+    unknown: list[str] = []
+    if target is None:
+        unknown.append("target")
+        w.at(row, target_col, f"指标“{name}”的年度指标值为空，记为未印出（unknown），此项不评分")
+    else:
+        data["op"] = op
+        data["target"] = target
+        w.read(f"{path}.target", row, target_col)
     quantitative = op != "qualitative"
     if quantitative and unit:
         data["unit"] = unit
@@ -193,28 +210,38 @@ def _read_indicator(
     if "midyear" in cols and not is_blank(grid.value(row, cols["midyear"])):
         raw = grid.value(row, cols["midyear"])
         data["midyear"] = _quantity(grid, row, cols["midyear"], raw, unit, "年中监控值") if quantitative else as_text(raw)
+        w.read(f"{path}.midyear", row, cols["midyear"])
+        if isinstance(raw, Decimal):
+            bare["midyear"] = (row, cols["midyear"])
     raw_actual = grid.value(row, cols["actual"])
     if raw_actual is None:
-        raise grid.error(
-            row, cols["actual"], f"指标“{name}”的实际完成值为空（不适用的指标请填“/”或“不适用”）"
-        )
-    if isinstance(raw_actual, str) and normalise(raw_actual) in {normalise(t) for t in NOT_APPLICABLE}:
+        unknown.append("actual")
+        w.at(row, cols["actual"], f"指标“{name}”的实际完成值为空，记为未印出（unknown），此项不评分（不适用的指标请填“/”或“不适用”）")
+    elif isinstance(raw_actual, str) and normalise(raw_actual) in {normalise(t) for t in NOT_APPLICABLE}:
         data["applicable"] = False
     elif quantitative:
         data["actual"] = _quantity(grid, row, cols["actual"], raw_actual, unit, f"指标“{name}”的实际完成值")
+        if isinstance(raw_actual, Decimal):
+            bare["actual"] = (row, cols["actual"])
     else:
         data["actual"] = as_text(raw_actual)
-    weight = read_number(grid, row, cols["weight"], f"指标“{name}”的分值", ("", "分"))
-    if weight is None:
-        raise grid.error(row, cols["weight"], f"指标“{name}”的分值为空")
-    if weight < 0:
-        raise grid.error(row, cols["weight"], f"指标“{name}”的分值不能为负数")
-    data["weight"] = weight
+    if "actual" in data:
+        w.read(f"{path}.actual", row, cols["actual"])
+    weight = None
+    if "weight" in cols:
+        weight = read_number(grid, row, cols["weight"], f"指标“{name}”的分值", ("", "分"))
+        if weight is not None and weight < 0:
+            raise grid.error(row, cols["weight"], f"指标“{name}”的分值不能为负数")
+    if weight is not None:
+        data["weight"] = weight
+        w.read(f"{path}.weight", row, cols["weight"])
+    elif "weight" in cols:
+        unknown.append("weight")
     score = read_number(grid, row, cols.get("score"), f"指标“{name}”的得分", ("", "分"), printed=True)
     coeff = read_number(grid, row, cols.get("score_coeff"), "得分系数", ("", "%"), printed=True)
     if coeff is not None and isinstance(grid.value(row, cols["score_coeff"]), Decimal):
         coeff *= coeff_scale
-    if coeff is not None:
+    if coeff is not None and weight is not None:
         from_coeff = round_half_up(coeff * weight / HUNDRED, 2)
         if score is None:
             score = from_coeff
@@ -244,7 +271,9 @@ def _read_indicator(
         data["improvement"] = improvement
     # The target the table scored against: the adjusted one when it prints one (重庆 调整指标值),
     # unless a 报告指标值 column (export-xlsx) says what the report printed.
-    reported: dict[str, Any] = {"target": data.get("target_adjusted", data["target"])}
+    reported: dict[str, Any] = {}
+    if data.get("target") is not None:
+        reported["target"] = data.get("target_adjusted", data["target"])
     raw = grid.value(row, cols["reported_target"]) if "reported_target" in cols else None
     if not is_blank(raw):
         if quantitative:
@@ -255,9 +284,18 @@ def _read_indicator(
     completion = read_number(grid, row, cols.get("completion"), "完成率", ("", "%"), printed=True)
     if completion is not None:
         reported["completion"] = completion
+        w.read(f"{path}.reported.completion", row, cols["completion"])
+        if isinstance(grid.value(row, cols["completion"]), Decimal):
+            bare["completion"] = (row, cols["completion"])
     if score is not None:
         reported["score"] = score
+        w.read(f"{path}.reported.score", row, cols.get("score") or cols["score_coeff"])
     data["reported"] = reported
+    if unit == "%" or "completion" in bare:
+        data["_bare"] = bare  # numbers typed without %: checked for fractions by the caller
+    if unknown:
+        data["unknown"] = unknown
+    w.read(f"{path}.name", row, name_col)
     return data
 
 
@@ -265,10 +303,10 @@ def _check_qualitative(
     grid: Grid, row: int, cols: Mapping[str, int], data: dict[str, Any], rulebook: Rulebook, w: Warnings
 ) -> None:
     """A 定性 actual the rulebook cannot grade gets its grade from the printed score, if any."""
-    if data["op"] != "qualitative" or data.get("applicable") is False:
+    if data.get("op") != "qualitative" or data.get("applicable") is False or data.get("weight") is None:
         return
     try:
-        qualitative_grade(Indicator.model_validate(data), rulebook)
+        qualitative_grade(Indicator.model_validate({k: v for k, v in data.items() if not k.startswith("_")}), rulebook)
     except ScoringError:
         score, weight = data.get("score"), data["weight"]
         if score is None or not weight:
@@ -284,14 +322,18 @@ def _check_qualitative(
                 return
 
 
-def read_indicators(grid: Grid, header: HeaderRow, rulebook: Rulebook, w: Warnings) -> tuple[list[dict[str, Any]], int]:
-    """The indicator rows and the row after the block (the total row, when there is one)."""
+def read_indicators(
+    grid: Grid, header: HeaderRow, rulebook: Rulebook, w: Warnings
+) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """The indicator rows, the row after the block (the total row, when there is one) and the
+    block weights (``blocks``) when the sheet weights blocks rather than indicators."""
     cols = header.columns
     name_col = cols["name"]
     anchor = grid.find(ANCHORS["indicators"], rows=range(1, header.row + 1))
     skip = {grid.origin(*anchor)} if anchor else set()
     level1 = level2 = None
     declared: dict[str, tuple[Decimal, int, int]] = {}
+    declared2: dict[tuple[str, str], tuple[Decimal, int, int]] = {}
     rows: list[tuple[int, dict[str, Any]]] = []
     table_cols = sorted(set(cols.values()))
     coeff_scale = _coeff_scale(grid, header, skip, w)
@@ -310,29 +352,48 @@ def read_indicators(grid: Grid, header: HeaderRow, rulebook: Rulebook, w: Warnin
             if points is not None and level1 and level1 not in declared:
                 declared[level1] = (points, row, cols["level1"])
         if "level2" in cols and grid.value(row, cols["level2"]) is not None:
-            level2, _ = _split_level(grid.value(row, cols["level2"]))
+            level2, points2 = _split_level(grid.value(row, cols["level2"]))
+            if points2 is not None and level1 and level2 and (level1, level2) not in declared2:
+                declared2[(level1, level2)] = (points2, row, cols["level2"])
         name = as_text(grid.value(row, name_col))
         if not name or normalise(name) in ("小计", "合计"):
             if any(grid.value(row, cols[k]) is not None for k in ("target", "actual")):
                 w.at(row, name_col, "此行没有指标名称，已跳过")
             row += 1
             continue
-        data = _read_indicator(grid, row, cols, level1, level2, w, coeff_scale)
-        _check_qualitative(grid, row, cols, data, rulebook, w)
         try:
-            Indicator.model_validate(data)
-        except ValidationError as exc:
-            raise grid.error(row, name_col, f"指标“{name}”：{validation_message(exc)}") from None
+            data = _read_indicator(grid, row, cols, level1, level2, w, coeff_scale, f"indicators[{len(rows)}]")
+            _check_qualitative(grid, row, cols, data, rulebook, w)
+        except WorkbookError as exc:
+            w.problem(exc)  # every bad row is listed; the sheet fails after the block is read
+            row += 1
+            continue
         rows.append((row, data))
         row += 1
-    if not rows:
+    if not rows and not w.problems:
         raise grid.error(header.row, name_col, "“绩效指标”表头下没有指标行")
+    percent_fractions(grid, header, rows, w)
+    blocks = merged_weights(grid, header, rows, w)
+    for row_, data in rows:
+        check = {k: v for k, v in data.items() if not k.startswith("_")}
+        if blocks and "weight" not in check:
+            check["weight"] = ZERO  # its block carries the points (checked with the year)
+        try:
+            Indicator.model_validate(check)
+        except ValidationError as exc:
+            w.problem(grid.error(row_, name_col, f"指标“{data['name']}”：{validation_message(exc)}"))
     _dedupe_names(grid, rows, name_col, w)
+    if "weight" not in cols:
+        blocks += level_blocks(grid, declared, declared2, rows, w)
     for level, (points, lrow, lcol) in declared.items():
-        got = sum((d["weight"] for _, d in rows if d.get("level1") == level), ZERO)
+        if "weight" not in cols:
+            continue
+        got = sum((d.get("weight") or ZERO for _, d in rows if d.get("level1") == level), ZERO)
         if got != points:
             w.at(lrow, lcol, f"一级指标“{level}”标注 {fmt(points)} 分，其下各指标分值合计 {fmt(got)} 分")
-    return [d for _, d in rows], row
+    for _, data in rows:
+        data.pop("_bare", None)
+    return [d for _, d in rows], row, blocks
 
 
 def _coeff_scale(grid: Grid, header: HeaderRow, skip: set[tuple[int, int]], w: Warnings) -> Decimal:

@@ -41,6 +41,7 @@ __all__ = [
     "YEAR_PATTERNS",
     "SHEET_NAME_YEAR",
     "LEVEL_POINTS",
+    "OPERATOR_VARIANTS",
     "IGNORE",
     "normalise",
     "match_field",
@@ -140,6 +141,28 @@ YEAR_PATTERNS = (
 
 #: A year in the sheet name (``2023年``, ``2023年度``, ``2023``), the last place looked.
 SHEET_NAME_YEAR = r"(?<!\d)((?:19|20)\d{2})(?!\d)"
+
+#: Operator spellings folded before a target is parsed (at its start, when a number follows);
+#: the rest (≥ ≧ ＞ 大于 不少于 不低于 不超过 以上 以内 …) are known to :mod:`evalkit.core.targets`.
+OPERATOR_VARIANTS = {
+    "═": "=",
+    "〓": "=",
+    "＝＝": "=",
+    "≥=": "≥",
+    "=>": "≥",
+    "≤=": "≤",
+    "=<": "≤",
+    "⩾": "≥",
+    "⩽": "≤",
+    "达到": "≥",
+    "达": "≥",
+    "不少于": "≥",
+    "不低于": "≥",
+    "不高于": "≤",
+    "不超过": "≤",
+    "不多于": "≤",
+    "控制在": "≤",
+}
 
 #: Points declared after a 一级 label: ``产出指标（50分）``, ``效益指标 (30)``.
 LEVEL_POINTS = r"\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$"

@@ -107,7 +107,8 @@ def indicator_header(grid: Grid) -> HeaderRow:
     columns = dict(header.columns)
     if "target" not in columns and "target_adjusted" in columns:
         columns["target"] = columns["target_adjusted"]
-    missing = [f for f in INDICATOR_REQUIRED if f not in columns]
+    # No 分值 column is allowed when the 一级/二级 labels carry points (checked with the rows).
+    missing = [f for f in INDICATOR_REQUIRED if f not in columns and f != "weight"]
     if missing:
         names = "、".join(f"“{_FIELD_LABELS[f]}”" for f in missing)
         synonyms = "/".join(INDICATOR_FIELDS[missing[0]][:4])
@@ -116,30 +117,52 @@ def indicator_header(grid: Grid) -> HeaderRow:
             header.columns["name"],
             f"“绩效指标”表头缺少{names}列（可写作 {synonyms} 等）",
         )
-    return HeaderRow(header.row, columns)
+    return HeaderRow(header.row, columns, header.duplicates, header.top, header.texts)
 
 
 # --------------------------------------------------------------------------- the sheet
 
 
+def _title_rows(grid: Grid, stop: int) -> list[int]:
+    """The title rows: those above the first label or block anchor (however far down the title
+    starts), and never fewer than the first five."""
+    rows = []
+    for row in range(1, stop):
+        if row_has_label(grid, row, LABELS) or grid.find(_BLOCK_ANCHORS, rows=range(row, row + 1)):
+            break
+        rows.append(row)
+    return sorted(set(rows) | set(range(1, min(stop, 6))))
+
+
+def _row_text(grid: Grid, row: int) -> str:
+    return "".join(grid.text(row, c) for c in range(1, grid.max_col + 1) if grid.origin(row, c) == (row, c))
+
+
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+
+
+def _cn_year(text: str) -> str:
+    """``二〇二三年度`` → ``2023年度`` (full-width digits are folded by :func:`normalise`)."""
+    return re.sub(r"[〇零○一二三四五六七八九]{4}(?=年)", lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
 def title_text(grid: Grid, stop: int) -> str:
-    rows = range(1, min(stop, 6))
-    return "".join(grid.text(r, c) for r in rows for c in range(1, grid.max_col + 1) if grid.origin(r, c) == (r, c))
+    return _cn_year("".join(_row_text(grid, r) for r in _title_rows(grid, stop)))
 
 
 def title_year(grid: Grid, stop: int) -> int | None:
-    """The year the title states: ``（2023年度）`` anywhere above the table, else ``2023年…`` in
-    the title rows (those above the first label, so a project called ``2022年…`` or a
-    填报日期 ``2024年3月15日`` is not taken for it)."""
+    """The year the title states: ``（2023年度）`` (or ``（２０２３年度）``, ``二〇二三年度``) in the
+    title rows, else ``2023年…`` in the rows above the first label (so a project called
+    ``2022年…`` or a 填报日期 ``2024年3月15日`` is not taken for it)."""
     title = title_text(grid, stop)
     match = _YEAR_PATTERNS[0].search(title)
     if match:
         return int(match.group(1))
     rows = []
-    for row in range(1, min(stop, 6)):
+    for row in range(1, stop):
         if row_has_label(grid, row, LABELS) or grid.find(_BLOCK_ANCHORS, rows=range(row, row + 1)):
             break
-        rows.append("".join(grid.text(row, c) for c in range(1, grid.max_col + 1) if grid.origin(row, c) == (row, c)))
+        rows.append(_cn_year(_row_text(grid, row)))
     for pattern in _YEAR_PATTERNS[1:]:
         match = pattern.search("".join(rows))
         if match:

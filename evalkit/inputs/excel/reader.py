@@ -20,7 +20,7 @@ from evalkit.core.figures import parse_number, round_half_up, to_decimal
 from evalkit.errors import InputError
 from evalkit.inputs.excel.layouts import IGNORE, match_field, matches_any, normalise
 
-__all__ = ["WorkbookError", "Grid", "HeaderRow", "address", "column_letters", "MAX_CELL_CHARS", "MAX_ROWS", "MAX_COLS"]
+__all__ = ["WorkbookError", "SheetProblems", "Grid", "HeaderRow", "address", "column_letters", "MAX_CELL_CHARS", "MAX_ROWS", "MAX_COLS"]
 
 #: Sheets are read up to this size; forms are far smaller, and a sheet formatted down to row
 #: 1,048,576 would otherwise take minutes.
@@ -52,6 +52,18 @@ class WorkbookError(InputError):
         if self.cell:
             where += f" {self.cell}"
         return f"{where}: {self.message}" if where else self.message
+
+
+class SheetProblems(InputError):
+    """Every problem found on one sheet, one :class:`WorkbookError` a line."""
+
+    def __init__(self, problems: list[WorkbookError]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.message, file=first.file, field=first.field)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
 
 
 def column_letters(col: int) -> str:
