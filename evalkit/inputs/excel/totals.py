@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from evalkit.core.figures import parse_number
-from evalkit.inputs.excel.cells import Warnings, grade_of
+from evalkit.inputs.excel.cells import Warnings, as_text, grade_of
 from evalkit.inputs.excel.layouts import (
     ANCHORS,
     IGNORE,
@@ -64,10 +64,12 @@ def read_total(
         by_col = dict(numbers)
         if score_col in by_col and grid.origin(row, score_col) != grid.origin(row, weight_col or 0):
             total = by_col[score_col]
+            w.read("reported.total", row, score_col)
         else:
             rest = [(c, v) for c, v in numbers if grid.origin(row, c) != grid.origin(row, weight_col or 0)]
             if rest and not (len(rest) == 1 and rest[0][1] == weights and len(numbers) == 1):
                 total = rest[-1][1]
+                w.read("reported.total", row, rest[-1][0])
         for c in range(col + 1, grid.max_col + 1):
             if c not in ignored and grade_of(grid.value(row, c)) and isinstance(grid.value(row, c), str):
                 grade = grade_of(grid.value(row, c))
@@ -79,17 +81,20 @@ def read_total(
             value = grid.printed(*cell)
             if isinstance(value, Decimal):
                 total = value
+                w.read("reported.total", *cell)
             elif isinstance(value, str):
                 try:
                     total, _ = parse_number(value)
                 except ValueError:
                     w.at(*cell, f"总分“{value}”不是数字，未读取")
     if grade is None:
-        grade = _read_grade(grid, header, end_row, score_col, ignored)
+        grade = _read_grade(grid, header, end_row, score_col, ignored, w)
     return total, grade
 
 
-def _read_grade(grid: Grid, header: HeaderRow, end_row: int, score_col: int | None, ignored: set[int]) -> str | None:
+def _read_grade(
+    grid: Grid, header: HeaderRow, end_row: int, score_col: int | None, ignored: set[int], w: Warnings
+) -> str | None:
     rows = range(end_row, min(end_row + 8, grid.max_row + 1))
     found = grid.find(ANCHORS["grade"], rows=rows, prefix=False)
     if found is not None:
@@ -102,5 +107,13 @@ def _read_grade(grid: Grid, header: HeaderRow, end_row: int, score_col: int | No
             if grid.value(row, c) is not None:
                 return grade_of(grid.value(row, c))
         return None
-    hit = label_value(grid, ANCHORS["grade"], range(1, header.row))
-    return grade_of(hit[0]) if hit else None
+    # A grade in one cell (``自评等级：优``) below the table, else a labelled cell above it.
+    hit = label_value(grid, ANCHORS["grade"], rows) or label_value(grid, ANCHORS["grade"], range(1, header.row))
+    if hit is None:
+        return None
+    grade = grade_of(hit[0])
+    if grade is None and as_text(hit[0]):
+        w.at(*hit[1], f"等级“{as_text(hit[0])}”不是 优/良/中/差，未读取")
+    elif grade is not None:
+        w.read("reported.grade", *hit[1])
+    return grade

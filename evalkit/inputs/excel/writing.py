@@ -49,6 +49,48 @@ def _header_comment(result: SheetImport) -> str:
     )
 
 
+#: Year-file keys a sheet holds; the others (projects, key_work, staffing…) are kept on --overwrite.
+_SHEET_KEYS = {
+    "year", "kind", "rulebook", "source", "project", "budget", "execution_weight", "indicators",
+    "blocks", "unknown", "evidence", "reported", "narrative",
+}
+
+
+def _keep_what_the_sheet_cannot_hold(old: Any, new: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:
+    """``new`` with the parts of ``old`` a sheet has no place for (merged), and what is lost.
+
+    Kept: top-level keys a sheet cannot hold, and narrative texts other than the one the sheet
+    gives. Lost (named, for the note): fields of the budget, the printed figures and each
+    indicator (matched by name) that the old file had and the sheet does not.
+    """
+    if not isinstance(old, dict):
+        return new, [], []
+    merged = dict(new)
+    kept = [k for k in old if k not in _SHEET_KEYS and k not in new]
+    for key in kept:
+        merged[key] = old[key]
+    narrative = old.get("narrative")
+    if isinstance(narrative, dict):
+        extra = {k: v for k, v in narrative.items() if k not in new.get("narrative", {})}
+        if extra:
+            merged["narrative"] = {**extra, **new.get("narrative", {})}
+            kept += [f"narrative.{k}" for k in extra]
+    lost = []
+    for key in ("budget", "reported", "project"):
+        if isinstance(old.get(key), dict):
+            lost += [f"{key}.{k}" for k in old[key] if k not in (new.get(key) or {})]
+    new_by_name = {i.get("name"): i for i in new.get("indicators", []) if isinstance(i, dict)}
+    for ind in old.get("indicators") or []:
+        if not isinstance(ind, dict):
+            continue
+        twin = new_by_name.get(ind.get("name"))
+        if twin is None:
+            lost.append(f"指标“{ind.get('name')}”")
+        else:
+            lost += [f"指标“{ind.get('name')}”的 {k}" for k in ind if k not in twin and k != "reported"]
+    return merged, kept, lost
+
+
 def write_import(
     result: SheetImport, out_dir: Path | str, *, overwrite: bool = False, dry_run: bool = False
 ) -> WriteResult:
@@ -93,7 +135,12 @@ def write_import(
         elif not overwrite:
             raise conflict(f"{year_path} 已存在；确认覆盖请加 --overwrite")
         else:
-            year_text_to_write = year_text
+            merged, kept, lost = _keep_what_the_sheet_cannot_hold(load_yaml(year_path).data, year_data)
+            year_text_to_write = _header_comment(result) + dump_yaml(merged) if kept else year_text
+            if kept:
+                notes.append(f"{year_path}：保留原文件中表格没有的内容：{'、'.join(kept)}")
+            if lost:
+                notes.append(f"{year_path}：覆盖后不再有原文件中的：{'、'.join(lost)}（表中没有这些内容）")
     else:
         year_text_to_write = year_text
     written, unchanged = [], []
