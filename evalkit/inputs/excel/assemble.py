@@ -272,11 +272,6 @@ def read_sheet(
         raise grid.error(1, 1, f"导入结果未通过校验：{validation_message(exc)}") from None
 
     recomputed_total = recomputed_grade = None
-    unprinted = [*data.get("unknown", []), *(u for d in indicators for u in d.get("unknown", []))]
-    if unprinted:
-        # Incomplete evidence: `evalkit score` computes what can be computed and says what not.
-        w.sheet(f"表中有未印出的栏目（{len(unprinted)} 处，见上），导入时不重算总分")
-        return _result(grid, layout, unit_id, profile, data, w, None, None, rb.rounding.total_dp)
     try:
         evaluation = evaluate(profile_model, year_model, rb)
     except ScoringError as exc:
@@ -284,7 +279,11 @@ def read_sheet(
             f"已照表导入，但按评分规则“{rb.title}”无法评分：{exc}；`evalkit validate` 会报告此问题，请核对原表"
         )
     else:
-        recomputed_total, recomputed_grade = evaluation.total.value, evaluation.grade
+        if evaluation.graded:
+            recomputed_total, recomputed_grade = evaluation.total.value, evaluation.grade
+        else:
+            # Incomplete evidence: a partial sum or nothing, never a grade.
+            w.sheet(f"总分只能部分计算或无法计算（{evaluation.total.text}）：{'、'.join(evaluation.missing) or '见 evalkit score'}")
         for note in evaluation.notes:
             w.sheet(note)
     return _result(grid, layout, unit_id, profile, data, w, recomputed_total, recomputed_grade, rb.rounding.total_dp)

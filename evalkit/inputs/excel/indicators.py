@@ -148,11 +148,13 @@ def _read_indicator(
     unit = unit_col
     target: Decimal | str | None
     bare: dict[str, tuple[int, int]] = {}
+    printed_sign = True
     if is_blank(raw_target):
         target = None  # not printed: unknown, never a guess
     elif op == "qualitative":
         target = as_text(raw_target) or ""
     elif isinstance(raw_target, Decimal):
+        printed_sign = op is not None
         target, op = raw_target, op or ">="
         bare["target"] = (row, target_col)
     else:
@@ -172,6 +174,7 @@ def _read_indicator(
             assert isinstance(value, Decimal)
             if op is not None and op != text_op and explicit:
                 w.at(row, target_col, f"指标性质与年度指标值“{text}”的比较符不一致，按指标性质“{op}”")
+            printed_sign = op is not None or explicit
             op = op or text_op
             target = value
             if text_unit and unit_col and text_unit != unit_col:
@@ -195,6 +198,8 @@ def _read_indicator(
         data["op"] = op
         data["target"] = target
         w.read(f"{path}.target", row, target_col)
+        if not printed_sign:
+            data["op_printed"] = False  # a bare number, read as ≥; the audit says so
     quantitative = op != "qualitative"
     if quantitative and unit:
         data["unit"] = unit
