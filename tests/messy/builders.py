@@ -82,6 +82,7 @@ class Spec:
     grade_cell: str | None = None  # e.g. "自评等级：优" below the total row
     dept: bool = False
     total: Decimal = D("98.7")
+    extra_info: tuple[tuple[str, str], ...] = ()  # more label rows (评分规则 …)
 
 
 def _money(value: Decimal, unit: str) -> Any:
@@ -112,6 +113,10 @@ def build(spec: Spec) -> Sheet:
         ws.put(r + 1, 7, "实施单位")
         ws.put(r + 1, 8, IMPLEMENTER, to=(r + 1, last))
         r += 2
+    for label, value in spec.extra_info:
+        ws.put(r, 1, label)
+        ws.put(r, 2, value, to=(r, last))
+        r += 1
     r = _funds(ws, spec, r)
     if spec.dept:
         ws.put(r, 1, "年度主要任务", to=(r + 2, 1))
@@ -273,7 +278,7 @@ def truth(spec: Spec) -> dict[str, Any]:
     budget: dict[str, Any] = {"initial": FUNDS[1], "final": FUNDS[2], "actual": FUNDS[3]}
     budget["sources"] = [{"name": n, "initial": a, "final": b, "actual": c} for n, a, b, c in SOURCES]
     if spec.dept:
-        for (name, a, b, c), key in zip(SPLIT, ("basic", "project"), strict=True):
+        for (_, a, b, c), key in zip(SPLIT, ("basic", "project"), strict=True):
             budget[key] = {"initial": a, "final": b, "actual": c}
     out: dict[str, Any] = {
         "year": 2023,
