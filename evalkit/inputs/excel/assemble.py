@@ -15,7 +15,13 @@ from evalkit.core.models import UnitProfile, UnitYear
 from evalkit.core.rulebook import load_rulebook, rulebook_source
 from evalkit.core.scoring import evaluate
 from evalkit.errors import InputError, ScoringError
-from evalkit.inputs.excel.cells import ZERO, Warnings, as_text, validation_message
+from evalkit.inputs.excel.cells import (
+    ZERO,
+    Warnings,
+    as_text,
+    validation_message,
+    validation_messages,
+)
 from evalkit.inputs.excel.funds import duplicate_columns, read_funds
 from evalkit.inputs.excel.indicators import read_indicators
 from evalkit.inputs.excel.layouts import (
@@ -169,8 +175,10 @@ def read_sheet(
             w.sheet(f"表中年度为 {found_year}，按 --year 指定的 {year} 导入")
         found_year = year
     if found_year is None:
-        raise grid.error(
-            1, 1, "找不到年度：标题中应有“（2023年度）”这样的年度（或“年度”一栏、工作表名中的年份），或用 --year 指定"
+        w.problem(
+            grid.error(
+                1, 1, "找不到年度：标题中应有“（2023年度）”这样的年度（或“年度”一栏、工作表名中的年份），或用 --year 指定"
+            )
         )
 
     rb_name = _choose_rulebook(grid, layout, rulebook, info["rulebook"], w, params_dir)
@@ -192,8 +200,6 @@ def read_sheet(
         weights = sum((d.get("weight") or ZERO for d in indicators), ZERO)
         weights += sum((b["weight"] for b in blocks), ZERO)
         total, grade = read_total(grid, header, end_row, weights, w)
-    if w.problems or funds is None:
-        raise SheetProblems(w.problems)
 
     project_name = values["project_name"]
     # 单位名称 is the reporting unit when a form has it (Hubei, export-xlsx); else 实施单位.
@@ -201,7 +207,9 @@ def read_sheet(
     if kind == "department":
         unit_name = values["unit_name"] or values["implementer"] or values["department"]
     if kind == "project" and not project_name:
-        raise grid.error(1, 1, "找不到“项目名称”（项目支出自评表应有“项目名称”一栏）")
+        w.problem(grid.error(1, 1, "找不到“项目名称”（项目支出自评表应有“项目名称”一栏）"))
+    if w.problems or funds is None or found_year is None:
+        raise SheetProblems(w.problems)
     if not unit_name:
         if kind == "department":
             raise grid.error(1, 1, "找不到单位名称（应有“单位名称”或“主管部门”一栏）")
@@ -269,7 +277,7 @@ def read_sheet(
     try:
         year_model = UnitYear.model_validate(data)
     except ValidationError as exc:
-        raise grid.error(1, 1, f"导入结果未通过校验：{validation_message(exc)}") from None
+        raise SheetProblems([grid.error(1, 1, f"导入结果未通过校验：{m}") for m in validation_messages(exc)]) from None
 
     recomputed_total = recomputed_grade = None
     try:

@@ -170,8 +170,17 @@ def strip_op(value: object) -> object:
     return value
 
 
+def validation_messages(exc: ValidationError) -> list[str]:
+    """Every problem pydantic found, one line each (a model may list several in one error)."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
+        for line in str(err["msg"]).removeprefix("Value error, ").splitlines():
+            if line.strip():
+                out.append(f"{loc}: {line}" if loc and ": " not in line else line)
+    return out or [str(exc).splitlines()[0]]
+
+
 def validation_message(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    message = str(err["msg"]).removeprefix("Value error, ")
-    loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
-    return f"{loc}: {message}" if loc and ": " not in message else message
+    """The problems of ``exc`` on one line."""
+    return "；".join(validation_messages(exc))

@@ -22,7 +22,7 @@ __all__ = ["open_workbook", "grid_from_worksheet", "MAX_FILE_BYTES", "MAX_UNPACK
 #: A self-evaluation workbook is tens of kilobytes; these limits refuse a bomb, not a form.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: The XML inside an .xlsx (or .ods), unpacked.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 #: Non-empty cells read from one sheet.
 MAX_CELLS = 200_000
 
