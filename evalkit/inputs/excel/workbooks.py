@@ -180,14 +180,14 @@ def _open_calamine(path: Path, display: str, kind: str) -> list[Grid]:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
+            # skip_empty_area=False: the rows start at A1 whatever the used range (sheet.start).
             rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS + 1)
-            start_row, start_col = sheet.start or (0, 0)
             cells: dict[tuple[int, int], object] = {}
             for r, values in enumerate(rows[:MAX_ROWS]):
                 for c, value in enumerate(values[:MAX_COLS]):
                     if value is None or value == "":
                         continue
-                    cells[(start_row + r + 1, start_col + c + 1)] = value
+                    cells[(r + 1, c + 1)] = value
                     if len(cells) > MAX_CELLS:
                         raise _too_many_cells(display, meta.name, len(cells))
             merged = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
