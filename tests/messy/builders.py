@@ -42,6 +42,7 @@ class Ind:
     target_fmt: str | None = None
     hidden: bool = False
     op_printed: bool = True
+    placeholder: bool = False  # a row with only a name (“……”): no indicator
 
 
 def indicators() -> list[Ind]:
@@ -69,7 +70,7 @@ class Spec:
 
     offset: int = 0
     year_text: str = "（2023年度）"
-    unit_where: str | None = None  # "title", "anchor" or "header"
+    unit_where: str | None = None  # "title", "title-cell" (in the title's own cell), "anchor" or "header"
     unit: str = "万元"  # the unit the amounts are written in
     unit_text: str = ""  # the statement, e.g. "单位：元"
     conflict_unit: bool = False  # the anchor says 万元 while the title says the unit above
@@ -96,6 +97,8 @@ def build(spec: Spec) -> Sheet:
     r = 1 + spec.offset
     last = 9
     title = "部门整体支出绩效自评表" if spec.dept else "项目支出绩效自评表"
+    if spec.unit_where == "title-cell":
+        title += f"（{spec.unit_text}）"
     ws.put(r, 1, title, to=(r, last))
     ws.put(r + 1, 1, spec.year_text, to=(r + 1, last - 2))
     if spec.unit_where == "title":
@@ -138,7 +141,7 @@ def _funds(ws: Sheet, spec: Spec, r: int) -> int:
     if spec.dept:
         rows += [("按支出性质分：基本支出", *SPLIT[0][1:]), SPLIT[1]]
     anchor = "年度预算执行情况（万元）" if spec.dept else "项目资金（万元）"
-    if spec.unit_where in ("title", "header"):
+    if spec.unit_where in ("title", "title-cell", "header"):
         anchor = "项目资金"  # the unit is stated elsewhere
     if spec.unit_where == "anchor":
         anchor = f"项目资金（{spec.unit_text}）"
@@ -284,7 +287,7 @@ def truth(spec: Spec) -> dict[str, Any]:
         "year": 2023,
         "kind": "department" if spec.dept else "project",
         "budget": budget,
-        "indicators": [truth_indicator(i, spec) for i in spec.inds if not i.hidden],
+        "indicators": [truth_indicator(i, spec) for i in spec.inds if not i.hidden and not i.placeholder],
         "reported": {"total": spec.total, "execution_rate": D(95), "execution_score": D("9.5")},
         "unit_name": DEPARTMENT if spec.dept else IMPLEMENTER,
     }

@@ -34,6 +34,13 @@ def _merged(spec: Spec) -> Spec:
     return replace(spec, merged_weight=("培训合格率", "按时完成率"))
 
 
+def _placeholder(spec: Spec, name: str = "……") -> Spec:
+    from .builders import Ind
+
+    dots = Ind("产出指标", "数量指标", name, None, ">=", None, "", None, None, None, None, placeholder=True)
+    return replace(spec, inds=[*spec.inds[:1], dots, *spec.inds[1:]])
+
+
 def _hidden_row(spec: Spec, actual: object = 70) -> Spec:
     from .builders import Ind
 
@@ -50,6 +57,8 @@ CASES: dict[str, tuple[Spec, object]] = {
     "unit-title-yuan": (YUAN_TITLE, "ok"),
     "unit-title-amount-unit-yuan": (replace(YUAN_TITLE, unit_text="金额单位：元"), "ok"),
     "unit-title-wanyuan": (Spec(unit_where="title", unit_text="金额单位：万元"), "ok"),
+    "unit-title-cell-yuan": (Spec(unit_where="title-cell", unit="元", unit_text="单位：元"), "ok"),
+    "unit-title-cell-wanyuan": (Spec(unit_where="title-cell", unit_text="金额单位：万元"), "ok"),
     "unit-anchor-yuan": (Spec(unit_where="anchor", unit="元", unit_text="元"), "ok"),
     "unit-anchor-qianyuan": (Spec(unit_where="anchor", unit="千元", unit_text="千元"), "ok"),
     "unit-header-yuan": (Spec(unit_where="header", unit="元", unit_text="元"), "ok"),
@@ -132,6 +141,9 @@ CASES: dict[str, tuple[Spec, object]] = {
     # points on the 一级 labels, no 分值 column
     "level-points": (Spec(level_points=True), "ok"),
     "level-points-two-row-header": (Spec(level_points=True, header_rows=2), "ok"),
+    # a row with only a name is no indicator
+    "placeholder-row": (_placeholder(BASE), "ok"),
+    "placeholder-row-two-row-header": (_placeholder(Spec(header_rows=2), "其他"), "ok"),
     # unprinted cells
     "unprinted-actual": (with_ind(BASE, "培训成本", actual_cell=None, actual=None), "ok"),
     "unprinted-two-actuals": (

@@ -93,6 +93,12 @@ def percent_fractions(grid: Grid, header: HeaderRow, rows: list[tuple[int, dict[
         small = [(d, h, c) for d, h, c in entries if 0 < h[field] <= 1]
         label = grid.text(header.row, header.columns[field]) if field in header.columns else field
         if all(v <= 1 for v in values) and small:
+            if field == "target" and len(entries) == 1 and values[0] == 1:
+                data, _, cell = entries[0]
+                w.problem(
+                    grid.error(*cell, f"指标“{data['name']}”的年度指标值 1（计量单位 %）是 1% 还是 100%？无法确定，请写明，如“100%”")
+                )
+                continue
             if field == "completion" or any(_fits_fraction(d) for d, _, _ in small) or (
                 field == "target" and any(d.get("op") in (">=", ">", "=") for d, _, _ in small)
             ):

@@ -223,9 +223,15 @@ def read_funds(grid: Grid, stop: int, w: Warnings) -> _Funds:
     return _Funds(budget=budget, weight=weight, rate=rate, score=score, reason=reason)
 
 
+#: Columns of text, not figures: a second one is no risk of a wrong value.
+_TEXT_FIELDS = {"deviation_reason", "improvement", "reason"}
+
+
 def duplicate_columns(grid: Grid, header: HeaderRow, block: str) -> None:
     """Two visible header cells naming the same column: refused, naming both (never the leftmost silently)."""
-    for columns in header.duplicates.values():
+    for field_, columns in header.duplicates.items():
+        if field_ in _TEXT_FIELDS:
+            continue  # two text columns: the first is read, no figure depends on it
         cells = "、".join(f"{address(header.row, c)}“{header.texts.get(c, '')}”" for c in columns)
         raise grid.error(
             header.row,

@@ -366,6 +366,11 @@ def read_indicators(
                 w.at(row, name_col, "此行没有指标名称，已跳过")
             row += 1
             continue
+        if all(grid.value(row, cols[k]) is None for k in ("target", "actual", "weight", "score") if k in cols):
+            # Only a name (a placeholder such as “……”, or a heading row): no indicator was printed.
+            w.at(row, name_col, f"此行只有指标名称“{name}”，没有指标值、完成值和分值，已跳过")
+            row += 1
+            continue
         try:
             data = _read_indicator(grid, row, cols, level1, level2, w, coeff_scale, f"indicators[{len(rows)}]")
             _check_qualitative(grid, row, cols, data, rulebook, w)
