@@ -10,7 +10,6 @@ import resource
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -18,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from evalkit.inputs.excel.importer import import_workbook  # noqa: E402
 from evalkit.inputs.excel.reader import MAX_CELL_CHARS  # noqa: E402
 from tests.messy.builders import Spec, build  # noqa: E402
-from tests.messy.sheet import write_xls, write_xlsx  # noqa: E402
+from tests.messy.sheet import with_long_cell, write_xls, write_xlsx  # noqa: E402
 from tests.messy.test_messy_corpus import CASES  # noqa: E402
 
 
@@ -39,13 +38,7 @@ def main() -> None:
         sheet = build(Spec())
         sheet.cells[(3, 2)] = "HUGE-CELL"
         made = write_xlsx([sheet], root / "made.xlsx")
-        huge = root / "huge.xlsx"
-        with zipfile.ZipFile(made) as src, zipfile.ZipFile(huge, "w", zipfile.ZIP_DEFLATED) as dst:
-            for item in src.infolist():
-                data = src.read(item.filename)
-                if item.filename.startswith("xl/worksheets/"):
-                    data = data.replace(b"HUGE-CELL", ("项目" * (MAX_CELL_CHARS * 50)).encode("utf-8"))
-                dst.writestr(item, data)
+        huge = with_long_cell(made, root / "huge.xlsx", "HUGE-CELL", "项目" * (MAX_CELL_CHARS * 50))
         start = time.perf_counter()
         try:
             import_workbook(huge)

@@ -77,3 +77,19 @@ def write_xls(sheets: list[Sheet], path: Path) -> Path:
             ws.col(c - 1).hidden = True
     wb.save(str(path))
     return path
+
+
+def with_long_cell(made: Path, path: Path, marker: str, text: str) -> Path:
+    """A copy of the .xlsx ``made`` whose cell holding ``marker`` holds ``text`` instead.
+
+    Excel (and openpyxl) write at most 32,767 characters a cell; a crafted file holds more.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/") and item.filename.endswith(".xml"):
+                data = data.replace(marker.encode("utf-8"), text.encode("utf-8"))
+            dst.writestr(item, data)
+    return path

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import replace
 from decimal import Decimal
 
@@ -17,7 +16,7 @@ from evalkit.inputs.excel.importer import import_grid, import_workbook
 from evalkit.inputs.excel.reader import MAX_CELL_CHARS, Grid
 
 from .builders import Spec, build, with_ind
-from .sheet import write_xlsx
+from .sheet import with_long_cell, write_xlsx
 
 
 def _grid_of(spec: Spec, **overrides) -> Grid:
@@ -58,14 +57,7 @@ def test_a_huge_cell_is_one_line_naming_it(tmp_path, capsys):
     sheet = build(Spec())
     sheet.cells[(3, 2)] = "HUGE-CELL"
     made = write_xlsx([sheet], tmp_path / "made.xlsx")
-    # Excel (and openpyxl) write at most 32,767 characters a cell; a crafted file holds more.
-    path = tmp_path / "huge.xlsx"
-    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename.startswith("xl/") and item.filename.endswith(".xml"):
-                data = data.replace(b"HUGE-CELL", ("项" * (MAX_CELL_CHARS * 30)).encode("utf-8"))
-            dst.writestr(item, data)
+    path = with_long_cell(made, tmp_path / "huge.xlsx", "HUGE-CELL", "项" * (MAX_CELL_CHARS * 30))
     with pytest.raises(InputError) as info:
         import_workbook(path, display="huge.xlsx")
     error = info.value

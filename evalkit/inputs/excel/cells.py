@@ -136,13 +136,13 @@ def grade_of(value: object) -> str | None:
     return None
 
 
-def _parse_target(text: str) -> tuple[str, Decimal | str, str, bool]:
+def parse_target_text(text: str) -> tuple[str, Decimal | str, str, bool]:
     """:func:`parse_target`, and whether the text states its comparison (else a bare number is ≥)."""
     op, value, unit = parse_target(text)
     return op, value, unit, op != "qualitative" and states_comparison(text)
 
 
-def _quantity(grid: Grid, row: int, col: int, value: object, unit: str, what: str) -> Decimal:
+def read_quantity(grid: Grid, row: int, col: int, value: object, unit: str, what: str) -> Decimal:
     """A number written with or without its unit, converted to the indicator's unit."""
     if isinstance(value, Decimal):
         return value
@@ -162,7 +162,7 @@ def strip_op(value: object) -> object:
     """An adjusted target may repeat the comparison (``≥95%``): keep only the quantity."""
     if isinstance(value, str):
         try:
-            _, number, unit, _ = _parse_target(value)
+            _, number, unit, _ = parse_target_text(value)
         except ValueError:
             return value
         if isinstance(number, Decimal):

@@ -17,9 +17,6 @@ from evalkit.core.targets import (
     convert_money,
     normalise_op,
     normalise_unit,
-    parse_quantity,
-    parse_target,
-    states_comparison,
 )
 from evalkit.errors import ScoringError
 from evalkit.inputs.excel.ambiguity import (
@@ -37,7 +34,9 @@ from evalkit.inputs.excel.cells import (
     Warnings,
     as_text,
     is_blank,
+    parse_target_text,
     read_number,
+    read_quantity,
     strip_op,
     validation_message,
 )
@@ -104,28 +103,6 @@ def _op_from_nature(grid: Grid, row: int, col: int | None) -> str | None:
         raise grid.error(row, col, f"指标性质应为 ≥、≤、=、>、<、定量 或 定性，实际为“{text}”") from None
 
 
-def _parse_target(text: str) -> tuple[str, Decimal | str, str, bool]:
-    """:func:`parse_target`, and whether the text states its comparison (else a bare number is ≥)."""
-    op, value, unit = parse_target(text)
-    return op, value, unit, op != "qualitative" and states_comparison(text)
-
-
-def _quantity(grid: Grid, row: int, col: int, value: object, unit: str, what: str) -> Decimal:
-    """A number written with or without its unit, converted to the indicator's unit."""
-    if isinstance(value, Decimal):
-        return value
-    try:
-        number, written = parse_quantity(str(value))
-    except ValueError:
-        raise grid.error(row, col, f"{what}应为数字，实际为“{value}”") from None
-    if written and unit and written != unit:
-        try:
-            return convert_money(number, written, unit)
-        except ValueError:
-            raise grid.error(row, col, f"{what}的单位“{written}”与指标的计量单位“{unit}”不一致") from None
-    return number
-
-
 def _read_indicator(
     grid: Grid,
     row: int,
@@ -160,7 +137,7 @@ def _read_indicator(
     else:
         text = fold_operator(str(raw_target).strip())
         try:
-            text_op, value, text_unit, explicit = _parse_target(text)
+            text_op, value, text_unit, explicit = parse_target_text(text)
         except ValueError as exc:
             raise grid.error(row, target_col, f"指标“{name}”的年度指标值无法识别：{exc}") from None
         if text_op == "qualitative":
@@ -207,14 +184,14 @@ def _read_indicator(
         raw = grid.value(row, cols["target_adjusted"])
         if not is_blank(raw):
             if quantitative:
-                adjusted = _quantity(grid, row, cols["target_adjusted"], strip_op(raw), unit, "调整指标值")
+                adjusted = read_quantity(grid, row, cols["target_adjusted"], strip_op(raw), unit, "调整指标值")
                 if adjusted != target:
                     data["target_adjusted"] = adjusted
             elif as_text(raw) != target:
                 data["target"] = as_text(raw)
     if "midyear" in cols and not is_blank(grid.value(row, cols["midyear"])):
         raw = grid.value(row, cols["midyear"])
-        data["midyear"] = _quantity(grid, row, cols["midyear"], raw, unit, "年中监控值") if quantitative else as_text(raw)
+        data["midyear"] = read_quantity(grid, row, cols["midyear"], raw, unit, "年中监控值") if quantitative else as_text(raw)
         w.read(f"{path}.midyear", row, cols["midyear"])
         if isinstance(raw, Decimal):
             bare["midyear"] = (row, cols["midyear"])
@@ -225,7 +202,7 @@ def _read_indicator(
     elif isinstance(raw_actual, str) and normalise(raw_actual) in {normalise(t) for t in NOT_APPLICABLE}:
         data["applicable"] = False
     elif quantitative:
-        data["actual"] = _quantity(grid, row, cols["actual"], raw_actual, unit, f"指标“{name}”的实际完成值")
+        data["actual"] = read_quantity(grid, row, cols["actual"], raw_actual, unit, f"指标“{name}”的实际完成值")
         if isinstance(raw_actual, Decimal):
             bare["actual"] = (row, cols["actual"])
     else:
@@ -283,7 +260,7 @@ def _read_indicator(
     if not is_blank(raw):
         if quantitative:
             col = cols["reported_target"]
-            reported["target"] = _quantity(grid, row, col, strip_op(raw), unit, "报告指标值")
+            reported["target"] = read_quantity(grid, row, col, strip_op(raw), unit, "报告指标值")
         else:
             reported["target"] = as_text(raw)
     completion = read_number(grid, row, cols.get("completion"), "完成率", ("", "%"), printed=True)
