@@ -291,7 +291,7 @@ def read_sheet(
             recomputed_total, recomputed_grade = evaluation.total.value, evaluation.grade
         else:
             # Incomplete evidence: a partial sum or nothing, never a grade.
-            w.sheet(f"总分只能部分计算或无法计算（{evaluation.total.text}）：{'、'.join(evaluation.missing) or '见 evalkit score'}")
+            w.sheet(f"总分只能部分计算或无法计算（{evaluation.total.text()}）：{'、'.join(evaluation.missing) or '见 evalkit score'}")
         for note in evaluation.notes:
             w.sheet(note)
     return _result(grid, layout, unit_id, profile, data, w, recomputed_total, recomputed_grade, rb.rounding.total_dp)

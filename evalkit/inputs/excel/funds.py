@@ -41,7 +41,7 @@ class _Funds:
     reason: str | None
 
 
-def money_units(grid: Grid, stop: int, anchor: tuple[int, int] | None, header: HeaderRow) -> dict[int, str]:
+def money_units(grid: Grid, stop: int, header: HeaderRow, w: Warnings) -> dict[int, str]:
     """The money unit of each amount column of the funds block, from every statement of it.
 
     A unit may be stated in the title area (``单位：元``, ``金额单位：万元``), on the block's
@@ -59,6 +59,7 @@ def money_units(grid: Grid, stop: int, anchor: tuple[int, int] | None, header: H
             if unit:
                 stated.append((unit, (row, col)))
     units: dict[int, str] = {}
+    noted: dict[str, tuple[int, int]] = {}
     for col in header.columns.values():
         own = None
         for row in range(header.top or header.row, header.row + 1):
@@ -74,6 +75,10 @@ def money_units(grid: Grid, stop: int, anchor: tuple[int, int] | None, header: H
                 f"金额单位不一致：{address(*c1)} 写“{u1}”，{address(*c2)} 写“{u2}”；无法确定金额单位，请统一后再导入",
             )
         units[col] = kinds.pop() if kinds else ""
+        if units[col] and units[col] != "万元" and choices:
+            noted.setdefault(units[col], choices[0][1])
+    for unit, cell in noted.items():
+        w.at(*cell, f"金额单位为“{unit}”（此处写明），各金额已按此换算为万元")
     return units
 
 
@@ -99,7 +104,7 @@ def read_funds(grid: Grid, stop: int, w: Warnings) -> _Funds:
     anchor_origin = grid.origin(*anchor) if anchor else None
     block_texts = [normalise(grid.value(*anchor))] if anchor else []
     block_texts += [grid.text(header.row, c) for c in header.data_columns]
-    units = money_units(grid, stop, anchor, header)
+    units = money_units(grid, stop, header, w)
     first_data = min(header.data_columns)
     if not any(units.values()):
         w.at(header.row, first_data, "表中未写明金额单位，按万元读取；如为元，请在标题下写明“单位：元”")
