@@ -93,3 +93,61 @@ def with_long_cell(made: Path, path: Path, marker: str, text: str) -> Path:
                 data = data.replace(marker.encode("utf-8"), text.encode("utf-8"))
             dst.writestr(item, data)
     return path
+
+
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def write_ods(sheets: list[Sheet], path: Path) -> Path:
+    """A minimal OpenDocument spreadsheet: values, merges (spans and covered cells); a cell with a
+    ``%`` format is written as a percentage value, as LibreOffice does."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    tables = []
+    for sheet in sheets:
+        spans = {(t, left): (b - t + 1, r - left + 1) for t, left, b, r in sheet.merges}
+        covered = {(row, c) for t, left, b, r in sheet.merges for row in range(t, b + 1) for c in range(left, r + 1)}
+        covered -= set(spans)
+        rows_used = max([r for r, _ in sheet.cells] + [b for _, _, b, _ in sheet.merges] + [1])
+        cols_used = max([c for _, c in sheet.cells] + [r for _, _, _, r in sheet.merges] + [1])
+        rows = []
+        for r in range(1, rows_used + 1):
+            cells = []
+            for c in range(1, cols_used + 1):
+                if (r, c) in covered:
+                    cells.append("<table:covered-table-cell/>")
+                    continue
+                attrs = ""
+                if (r, c) in spans:
+                    nr, nc = spans[(r, c)]
+                    attrs = f' table:number-rows-spanned="{nr}" table:number-columns-spanned="{nc}"'
+                value = sheet.cells.get((r, c))
+                if value is None:
+                    cells.append(f"<table:table-cell{attrs}/>")
+                elif isinstance(value, str):
+                    cells.append(f'<table:table-cell office:value-type="string"{attrs}><text:p>{escape(value)}</text:p></table:table-cell>')
+                else:
+                    kind = "percentage" if "%" in sheet.formats.get((r, c), "") else "float"
+                    cells.append(f'<table:table-cell office:value-type="{kind}" office:value="{value}"{attrs}><text:p>{value}</text:p></table:table-cell>')
+            rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+        tables.append(f'<table:table table:name="{escape(sheet.name)}">' + "".join(rows) + "</table:table>")
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+        "<office:body><office:spreadsheet>" + "".join(tables) + "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path

@@ -16,7 +16,7 @@ import pytest
 from evalkit.inputs.excel.importer import import_workbook
 
 from .builders import Spec, build, truth, with_ind
-from .sheet import write_xls, write_xlsx
+from .sheet import write_ods, write_xls, write_xlsx
 
 D = Decimal
 BASE = Spec()
@@ -91,6 +91,9 @@ CASES: dict[str, tuple[Spec, object]] = {
         with_ind(with_ind(BASE, "按时完成率", actual_cell=1), "参训人员满意度", actual_cell=93),
         (None, "还是 100%"),
     ),
+    "percent-target-fraction-no-unit": (with_ind(BASE, "培训合格率", target_cell=0.95), ("E", "没有单位")),
+    "percent-target-fraction-no-unit-last": (with_ind(BASE, "参训人员满意度", target_cell=0.9), ("E", "没有单位")),
+    "target-unit-from-actual": (with_ind(BASE, "培训人次", target_cell=500, actual_cell="480人次", op_printed=False), "ok"),
     # operator variants
     "operators-symbols": (
         with_ind(
@@ -155,17 +158,49 @@ CASES: dict[str, tuple[Spec, object]] = {
 #: Old .xls workbooks (xlwt), read through python-calamine and xlrd: the whole corpus again.
 XLS = sorted(CASES)
 
+#: OpenDocument spreadsheets (python-calamine alone: no number formats, no hidden flags).
+ODS = [
+    "clean",
+    "unit-title-yuan",
+    "unit-anchor-qianyuan",
+    "percent-fractions",
+    "percent-format-actuals",
+    "percent-ambiguous",
+    "operators-symbols",
+    "operators-words",
+    "operator-unknown-sign",
+    "header-two-rows",
+    "header-three-rows",
+    "year-chinese-digits",
+    "department-form",
+    "merged-weight-block",
+    "merged-weight-across-groups",
+    "level-points",
+    "grade-cell",
+    "no-execution-weight",
+    "duplicate-column",
+    "unit-conflict-title",
+    "unprinted-actual",
+]
+
+#: .ods files give no merged ranges: a 分值 left blank under a merged one is refused, not guessed.
+ODS_EXPECTED = {
+    "merged-weight-block": ("G", "合并单元格无法读取"),
+    "merged-weight-across-groups": ("G", "合并单元格无法读取"),
+}
+
 _CELL = re.compile(r" \[自评表\] ([A-Z]+)(\d+): ")
 
 
 def _write(tmp_path, case: str, fmt: str):
     sheet = build(CASES[case][0])
     path = tmp_path / f"{case}.{fmt}"
-    return (write_xls if fmt == "xls" else write_xlsx)([sheet], path)
+    return {"xls": write_xls, "ods": write_ods, "xlsx": write_xlsx}[fmt]([sheet], path)
 
 
 def _check(tmp_path, case: str, fmt: str) -> None:
     spec, expected = CASES[case]
+    expected = ODS_EXPECTED.get(case, expected) if fmt == "ods" else expected
     path = _write(tmp_path, case, fmt)
     result = import_workbook(path, display=path.name)
     if expected == "ok":
@@ -210,7 +245,7 @@ def _same(sheet, want: dict) -> None:
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) + len(XLS) >= 40
+    assert len(CASES) >= 40 and len(XLS) >= 10
     assert sum(1 for _, e in CASES.values() if e != "ok") >= 8
 
 
@@ -222,3 +257,8 @@ def test_xlsx_imports_exactly_or_fails_naming_the_cell(tmp_path, case):
 @pytest.mark.parametrize("case", XLS)
 def test_xls_imports_exactly_or_fails_naming_the_cell(tmp_path, case):
     _check(tmp_path, case, "xls")
+
+
+@pytest.mark.parametrize("case", ODS)
+def test_ods_imports_exactly_or_fails_naming_the_cell(tmp_path, case):
+    _check(tmp_path, case, "ods")

@@ -143,6 +143,13 @@ def read_sheet(
         w.sheet("工作表超出 3000 行或 60 列，只读取了前面部分")
     for note in grid.notes:
         w.sheet(note)
+    if not grid.merges_known:
+        w.sheet("此文件的合并单元格无法读取：空白的一级/二级指标按上一行填写，空白的分值不读取")
+    if not grid.formats_known:
+        w.sheet(
+            "此文件的数字格式与隐藏的行列无法读取：百分数按列判断，隐藏的行列也已读取；"
+            "请在 Excel 中另存为 .xlsx 后再导入以便核对"
+        )
     layout = layout or detect_layout(grid.texts())
     try:
         header: HeaderRow | None = indicator_header(grid)

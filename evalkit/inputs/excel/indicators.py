@@ -17,6 +17,7 @@ from evalkit.core.targets import (
     convert_money,
     normalise_op,
     normalise_unit,
+    parse_quantity,
 )
 from evalkit.errors import ScoringError
 from evalkit.inputs.excel.ambiguity import (
@@ -209,6 +210,23 @@ def _read_indicator(
         data["actual"] = as_text(raw_actual)
     if "actual" in data:
         w.read(f"{path}.actual", row, cols["actual"])
+    if quantitative and not unit and isinstance(raw_actual, str) and isinstance(data.get("target"), Decimal):
+        # A target with no unit takes the unit its actual states (480人次, 96%) — unless the
+        # target then reads as a fraction of a percent (0.95 beside 96%): that is refused.
+        try:
+            written = normalise_unit(parse_quantity(raw_actual)[1])
+        except ValueError:
+            written = ""
+        if written == "%" and 0 < data["target"] <= 1:
+            t = data["target"]
+            raise grid.error(
+                row,
+                target_col,
+                f"指标“{name}”的年度指标值 {fmt(t)} 没有单位，实际完成值却是“{raw_actual}”："
+                f"是 {fmt(t)}% 还是 {fmt(t * HUNDRED)}%？请写明单位",
+            )
+        if written:
+            unit = data["unit"] = written
     weight = None
     if "weight" in cols:
         weight = read_number(grid, row, cols["weight"], f"指标“{name}”的分值", ("", "分"))
@@ -217,6 +235,12 @@ def _read_indicator(
     if weight is not None:
         data["weight"] = weight
         w.read(f"{path}.weight", row, cols["weight"])
+    elif "weight" in cols and not grid.merges_known:
+        raise grid.error(
+            row,
+            cols["weight"],
+            f"指标“{name}”的分值为空；此文件的合并单元格无法读取，无法判断它是否与上一行合并，请另存为 .xlsx 后再导入",
+        )
     elif "weight" in cols:
         unknown.append("weight")
     score = read_number(grid, row, cols.get("score"), f"指标“{name}”的得分", ("", "分"), printed=True)

@@ -120,6 +120,8 @@ class Grid:
     #: False when the source gives no number formats (python-calamine for .ods): a fraction
     #: typed for a percentage cannot be told from its format.
     formats_known: bool = True
+    #: False when the source gives no merged ranges (python-calamine for .ods).
+    merges_known: bool = True
     notes: tuple[str, ...] = ()
     _normalised: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -306,6 +308,7 @@ class Grid:
         hidden: bool = False,
         truncated: bool = False,
         formats_known: bool = True,
+        merges_known: bool = True,
     ) -> Grid:
         """A grid from raw cells: ``{(row, col): value}`` (1-based; str, int, float, Decimal,
         bool or date), their number formats, merged ranges ``(top, left, bottom, right)`` and
@@ -380,6 +383,7 @@ class Grid:
             hidden_rows=rows_hidden,
             hidden_cols=cols_hidden,
             formats_known=formats_known,
+            merges_known=merges_known,
             notes=tuple(notes),
         )
 

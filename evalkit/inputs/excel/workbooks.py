@@ -169,11 +169,17 @@ def _open_calamine(path: Path, display: str, kind: str) -> list[Grid]:
     try:
         with path.open("rb") as handle:  # by content: a .xls saved under another name reads too
             workbook = pc.CalamineWorkbook.from_filelike(handle)
-        if kind == "xls":
-            layout = _xls_layout(path)
-    except Exception as exc:  # noqa: BLE001 - calamine and xlrd raise many kinds for damaged files
+    except Exception as exc:  # noqa: BLE001 - calamine raises many kinds for damaged files
         what = "旧版 .xls（OLE2）文件，但已损坏或不是工作簿" if kind == "xls" else f"文件已损坏或不是有效的 .{kind} 工作簿"
         raise InputError(f"{what}（{type(exc).__name__}: {exc}）；请在 Excel 中另存为 .xlsx 再导入", file=display) from None
+    formats_known = False
+    if kind == "xls":
+        try:
+            layout = _xls_layout(path)
+        except Exception:  # noqa: BLE001 - xlrd cannot read every file calamine can
+            layout = {}
+        else:
+            formats_known = True
     grids = []
     try:
         for meta in workbook.sheets_metadata:
@@ -190,7 +196,8 @@ def _open_calamine(path: Path, display: str, kind: str) -> list[Grid]:
                     cells[(r + 1, c + 1)] = value
                     if len(cells) > MAX_CELLS:
                         raise _too_many_cells(display, meta.name, len(cells))
-            merged = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
+            ranges = sheet.merged_cell_ranges  # None where the format's merges are not read (.ods)
+            merged = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (ranges or [])]
             formats, hidden_rows, hidden_cols = layout.get(meta.name, ({}, set(), set()))
             grids.append(
                 Grid.build(
@@ -203,7 +210,8 @@ def _open_calamine(path: Path, display: str, kind: str) -> list[Grid]:
                     hidden_cols=hidden_cols,
                     hidden=str(meta.visible) != str(pc.SheetVisibleEnum.Visible),
                     truncated=len(rows) > MAX_ROWS or any(len(v) > MAX_COLS for v in rows),
-                    formats_known=kind == "xls",
+                    formats_known=formats_known,
+                    merges_known=ranges is not None,
                 )
             )
     except InputError:
@@ -227,7 +235,15 @@ def open_workbook(path: Path | str, *, display: str | None = None) -> list[Grid]
     display = display or str(path)
     kind = _sniff(path, display)
     if kind == "xlsx":
-        return _open_xlsx(path, display)
+        try:
+            return _open_xlsx(path, display)
+        except InputError as exc:
+            # Some writers (WPS, strict OOXML) make files openpyxl refuses; calamine may read them,
+            # without number formats or hidden rows and columns (each sheet says so).
+            try:
+                return _open_calamine(path, display, "xlsx")
+            except InputError:
+                raise exc from None
     return _open_calamine(path, display, kind)
 
 
