@@ -42,6 +42,7 @@ def test_import_grid_takes_a_grid_from_any_source():
     assert result.cells["indicators[1].actual"] == "F11"
     assert result.cells["budget.final"] == "E6"
     assert result.cells["reported.total"] == "H16"
+    assert (result.cells["project.name"], result.cells["unit.name"]) == ("B3", "H4")
     assert result.total == Decimal("98.7") and result.grade == "优"
 
 

@@ -235,6 +235,15 @@ def read_sheet(
             unit_id = derived
 
     profile: dict[str, Any] = {"id": unit_id, "name": unit_name}
+    where = {"project_name": "project.name", "department": "project.department", "implementer": "project.implementer"}
+    for key, hit in info.items():
+        if hit is not None and key in where and kind == "project":
+            w.read(where[key], *hit[1])
+    for key in ("unit_name", "implementer", "department"):
+        hit = info.get(key)
+        if hit is not None and values[key] == unit_name:
+            w.read("unit.name", *hit[1])
+            break
     if values["department"] and values["department"] != unit_name:
         profile["department"] = values["department"]
 
@@ -254,6 +263,7 @@ def read_sheet(
             hit = label_value(grid, labels, top, below=True)
             if hit and as_text(hit[0]):
                 project[key] = as_text(hit[0])
+                w.read(f"project.{key}", *hit[1])
         data["project"] = project
     data["budget"] = funds.budget
     if funds.weight is None:

@@ -188,6 +188,7 @@ def _read_indicator(
                 adjusted = read_quantity(grid, row, cols["target_adjusted"], strip_op(raw), unit, "调整指标值")
                 if adjusted != target:
                     data["target_adjusted"] = adjusted
+                    w.read(f"{path}.target_adjusted", row, cols["target_adjusted"])
             elif as_text(raw) != target:
                 data["target"] = as_text(raw)
     if "midyear" in cols and not is_blank(grid.value(row, cols["midyear"])):
@@ -264,6 +265,7 @@ def _read_indicator(
     deduction = read_number(grid, row, cols.get("deduction"), "扣减分数", ("", "分"))
     if deduction:
         data["deduction"] = deduction
+        w.read(f"{path}.deduction", row, cols["deduction"])
     reason = as_text(grid.value(row, cols["deviation_reason"])) if "deviation_reason" in cols else None
     improvement = as_text(grid.value(row, cols["improvement"])) if "improvement" in cols else None
     if reason and not improvement:
@@ -273,8 +275,10 @@ def _read_indicator(
             reason, improvement = head or None, reason[match.end() :].strip()
     if reason and reason not in NOT_APPLICABLE:
         data["deviation_reason"] = reason
+        w.read(f"{path}.deviation_reason", row, cols["deviation_reason"])
     if improvement and improvement not in NOT_APPLICABLE:
         data["improvement"] = improvement
+        w.read(f"{path}.improvement", row, cols.get("improvement") or cols["deviation_reason"])
     # The target the table scored against: the adjusted one when it prints one (重庆 调整指标值),
     # unless a 报告指标值 column (export-xlsx) says what the report printed.
     reported: dict[str, Any] = {}
