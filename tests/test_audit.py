@@ -261,6 +261,8 @@ CORPUS = [
      {**HEBEI_RATE, "@rulebook": "sichuan", "narrative": {"budget_execution": "年底集中采购未能支付"}}),
     ("W-EXECUTION-BELOW-THRESHOLD-UNEXPLAINED", {**HEBEI_RATE, "@rulebook": "sichuan"}, {**HEBEI_RATE}),
     ("E-SPENDING-ABOVE-BUDGET", {"projects.1.actual": "10.2"}, {"projects.1.actual": "9.8"}),
+    ("I-TOTAL-NOT-CHECKED", {"indicators.0.unknown": ["actual"], "indicators.0.actual": None, "reported.total": "99"},
+     {"indicators.0.unknown": ["actual"], "indicators.0.actual": None}),
     ("E-TOTAL-ABOVE-MAX-GRADED", {"reported": {"total": "100.5", "grade": "优"}}, {"reported": {"total": "100.5"}}),
     ("W-TARGET-SIGN-NOT-PRINTED", {"indicators.0": {**BASE["indicators"][0], "op": None, "target": "10项"}},
      {"indicators.0": {**BASE["indicators"][0], "op": None, "target": "≥10项"}}),
@@ -492,3 +494,11 @@ def test_a_cut_off_table_is_still_checked_where_it_can_be():
     assert "E-WEIGHTS-SUM" not in found and "E-COMPLETION-MISMATCH" in found
     complete = make({"indicators.0.weight": "20"})
     assert "E-WEIGHTS-SUM" in {f.code for f in audit(PROFILE, complete, NAT)}
+
+
+def test_rulebooks_that_differ_in_values_are_all_named():
+    # 得分取整 (0 decimals) and 得分保留一位小数 (1) both reproduce 10 from 9.96; neither contains the other
+    f = _finding({"budget": {"initial": "100", "final": "100", "actual": "99.6"}, "budget.sources": [],
+                  "projects": [], "reported.execution_score": "10"}, "E-EXECUTION-SCORE-MISMATCH")
+    assert "“得分取整”" in f.message and "“得分保留一位小数”" in f.message
+    assert "北京海淀" not in f.message

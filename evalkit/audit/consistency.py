@@ -6,30 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from evalkit.audit.explain import (
-    _shown,
-    _written,
-    explain,
-    reproduces,
-)
-from evalkit.audit.findings import (
-    MONEY_HALF_UNIT,
-    ZERO,
-    Finding,
-    _code,
-    _finding,
-)
-from evalkit.audit.recompute import (
-    Recomputation,
-)
+from evalkit.audit.explain import _shown, _written, explain, reproduces
+from evalkit.audit.findings import MONEY_HALF_UNIT, ZERO, Finding, _code, _finding
+from evalkit.audit.recompute import Recomputation
 from evalkit.audit.registry import register
 from evalkit.audit.year_figures import _parts_candidates, _printed_parts
 from evalkit.core.figures import decimals_of, fmt
-from evalkit.core.models import (
-    Budget,
-    Reported,
-    UnitYear,
-)
+from evalkit.core.models import Budget, Reported, UnitYear
 
 # --------------------------------------------------------------------------- consistency of inputs
 

@@ -14,22 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
-from evalkit.audit.findings import (
-    HUNDRED,
-)
+from evalkit.audit.findings import HUNDRED
 from evalkit.core.figures import PRECISION, Figure, decimals_of, fmt, round_half_up, truncate
-from evalkit.core.models import (
-    Indicator,
-    UnitProfile,
-    UnitYear,
-)
+from evalkit.core.models import Indicator, UnitProfile, UnitYear
 from evalkit.core.rulebook import Rulebook, available_rulebooks, load_rulebook
-from evalkit.core.scoring import (
-    Evaluation,
-    IndicatorScore,
-    evaluate,
-    score_indicator,
-)
+from evalkit.core.scoring import Evaluation, IndicatorScore, evaluate, score_indicator
 from evalkit.errors import ScoringError
 
 # --------------------------------------------------------------------------- numbers
@@ -187,10 +176,18 @@ def _involved(candidates: list[Candidate]) -> list[str]:
 
 
 def rule_changes(current: Rulebook, other: Rulebook) -> frozenset[str]:
-    """The dotted paths of the scoring rules in which ``other`` differs from ``current``."""
+    """The rules in which ``other`` differs from ``current``, as ``path=value`` of ``other``.
+
+    A rulebook whose changes include all of another's (same rules, same values) and more only
+    reproduces a figure because of what it shares with the other: it is not named.
+    """
     mine, theirs = _leaves(current.model_dump()), _leaves(other.model_dump())
     ignore = ("name", "title", "description", "sources", "extends")
-    return frozenset(k for k in set(mine) | set(theirs) if k.split(".")[0] not in ignore and mine.get(k) != theirs.get(k))
+    return frozenset(
+        f"{k}={theirs.get(k)}"
+        for k in set(mine) | set(theirs)
+        if k.split(".")[0] not in ignore and mine.get(k) != theirs.get(k)
+    )
 
 
 def _leaves(data: object, prefix: str = "") -> dict[str, object]:

@@ -17,26 +17,13 @@ from evalkit.audit.explain import (
     _written,
     rule_changes,
 )
-from evalkit.audit.findings import (
-    HUNDRED,
-    Finding,
-    _code,
-    _finding,
-)
-from evalkit.audit.recompute import (
-    Recomputation,
-    _indicator_field,
-    _score_outside_band,
-)
+from evalkit.audit.findings import HUNDRED, Finding, _code, _finding
+from evalkit.audit.recompute import Recomputation, _indicator_field, _score_outside_band
 from evalkit.audit.registry import register
 from evalkit.audit.year_figures import SCORE_ABOVE_WEIGHT
-from evalkit.core.models import (
-    Indicator,
-)
+from evalkit.core.models import Indicator
 from evalkit.core.rulebook import Rulebook
-from evalkit.core.scoring import (
-    IndicatorScore,
-)
+from evalkit.core.scoring import IndicatorScore
 from evalkit.core.targets import OP_SYMBOL, convert_money, direction, parse_target
 
 # --------------------------------------------------------------------------- indicator figures

@@ -5,30 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from evalkit.audit.explain import (
-    _divide,
-    _shown,
-    _written,
-)
-from evalkit.audit.findings import (
-    HUNDRED,
-    Finding,
-    _code,
-    _finding,
-)
-from evalkit.audit.recompute import (
-    Recomputation,
-    _indicator_field,
-    _score_outside_band,
-)
+from evalkit.audit.explain import _divide, _shown, _written
+from evalkit.audit.findings import HUNDRED, Finding, _code, _finding
+from evalkit.audit.recompute import Recomputation, _indicator_field, _score_outside_band
 from evalkit.audit.registry import register
 from evalkit.core.figures import fmt
-from evalkit.core.models import (
-    Indicator,
-)
-from evalkit.core.scoring import (
-    over_completed,
-)
+from evalkit.core.models import Indicator
+from evalkit.core.scoring import over_completed
 
 # --------------------------------------------------------------------------- policy
 

@@ -6,24 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from evalkit.audit.explain import (
-    _ignoring_weights,
-)
-from evalkit.audit.findings import (
-    ZERO,
-    Finding,
-    _code,
-    _finding,
-)
+from evalkit.audit.explain import _ignoring_weights
+from evalkit.audit.findings import ZERO, Finding, _code, _finding
 from evalkit.core.blocks import indicator_weights
 from evalkit.core.figures import fmt
-from evalkit.core.models import (
-    Indicator,
-    Reported,
-    ReportedIndicator,
-    UnitProfile,
-    UnitYear,
-)
+from evalkit.core.models import Indicator, Reported, ReportedIndicator, UnitProfile, UnitYear
 from evalkit.core.rulebook import Rulebook
 from evalkit.core.scoring import (
     Evaluation,

@@ -5,20 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from evalkit.audit.explain import (
-    _try_evaluate,
-    _try_score,
-)
-from evalkit.audit.findings import (
-    Finding,
-    _code,
-    _finding,
-)
+from evalkit.audit.explain import _try_evaluate, _try_score
+from evalkit.audit.findings import Finding, _code, _finding
 from evalkit.audit.indicators import _KIND_WORDS, _printed_target, _target_text
-from evalkit.audit.recompute import (
-    Recomputation,
-    _indicator_field,
-)
+from evalkit.audit.recompute import Recomputation, _indicator_field
 from evalkit.audit.registry import register
 from evalkit.core.targets import direction
 

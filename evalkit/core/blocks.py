@@ -84,14 +84,14 @@ def _weight_of(year: UnitYear, indicator: Indicator) -> Weight:
     return Weight(value, how=how)
 
 
-def check_blocks(year: UnitYear, rulebook: Rulebook | None = None) -> None:
-    """Raise :class:`ScoringError` for blocks that cannot hold together on a complete table.
+def check_blocks(year: UnitYear, rulebook: Rulebook | None = None) -> list[ScoringError]:
+    """The problems of blocks that cannot hold together on a complete table, one error each.
 
-    Each problem is its own line; an incomplete table (``evidence.complete: false``) is not
-    checked, since its blocks may have lost indicators.
+    An incomplete table (``evidence.complete: false``) is not checked, since its blocks may have
+    lost indicators.
     """
     if not year.complete or (rulebook is not None and not rulebook.weight_tolerance.is_finite()):
-        return  # an audit relaxes the weight checks to report them itself
+        return []  # an audit relaxes the weight checks to report them itself
     problems = []
     for index, block in enumerate(year.blocks):
         members = [year.indicators[i] for i in _members(year, block)]
@@ -105,7 +105,8 @@ def check_blocks(year: UnitYear, rulebook: Rulebook | None = None) -> None:
             problems.append(f"{where}: 分块“{block.label}”的指标分值合计 {fmt(own)}，与分块分值 {fmt(block.weight)} 不符")
         elif own > block.weight:
             problems.append(f"{where}: 分块“{block.label}”中各指标自带分值之和 {fmt(own)} 超过分块分值 {fmt(block.weight)}")
-    if problems:
-        first, *rest = problems
-        field, _, message = first.partition(": ")
-        raise ScoringError("；".join([message, *rest]), field=field)
+    out = []
+    for problem in problems:
+        field, _, message = problem.partition(": ")
+        out.append(ScoringError(message, field=field))
+    return out

@@ -168,6 +168,7 @@ class Evaluation:
                     else json_number(s.indicator.actual),
                     "completion": json_number(s.completion.value),
                     "weight": json_number(s.weight),
+                    "weight_note": s.weight_note or None,
                     "score": None if s.score is None else json_number(s.score.value),
                     "not_computable": None if s.score is None else s.score.missing or None,
                     "applicable": s.applicable,

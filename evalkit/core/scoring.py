@@ -36,7 +36,7 @@ from evalkit.core.qualitative import (
 )
 from evalkit.core.rulebook import Rulebook
 from evalkit.core.targets import OP_SYMBOL, direction
-from evalkit.errors import ScoringError
+from evalkit.errors import InputError, InputErrors, ScoringError, problems_of
 
 __all__ = [
     "IndicatorScore",
@@ -350,22 +350,23 @@ def _check_weights(
     A table declared incomplete, a budget-only evaluation or a table with unknown weights is not
     checked (a note says why); the blocks of a complete table must hold together.
     """
-    check_blocks(year, rulebook)
-    notes = []
+    problems = check_blocks(year, rulebook)
+    notes: list[str] = []
     known = [w.value for w in weights if w.value is not None]
     if not year.complete or not year.indicators:
-        return notes
+        return _raise_or(problems, notes)
     if exec_weight is None or len(known) < len(weights):
         notes.append("部分分值未印出，未核对权重合计")
-        return notes
+        return _raise_or(problems, notes)
     indicator_total = sum(known, ZERO)
     total = indicator_total + exec_weight
     if abs(total - rulebook.total_weight) > rulebook.weight_tolerance:
-        raise ScoringError(
+        problems.insert(0, ScoringError(
             f"权重合计为 {_n(total)}（预算执行率 {_n(exec_weight)} + 绩效指标 {_n(indicator_total)}），"
             f"按评分规则“{rulebook.title}”应为 {_n(rulebook.total_weight)}",
             field="indicators[].weight（分值）",
-        )
+        ))
+    _raise_or(problems, notes)
     if year.kind == "project" and rulebook.level1_weights and all(i.level1 for i in year.indicators):
         expected = dict(rulebook.level1_weights)
         present = {(i.level1 or "").split("(")[0].split("（")[0] for i in year.indicators}
@@ -377,6 +378,16 @@ def _check_weights(
             )
             if got and got != want:
                 notes.append(f"一级指标“{level1}”分值合计 {_n(got)}，通行标准为 {_n(want)}")
+    return notes
+
+
+class ScoringErrors(InputErrors, ScoringError):
+    """Several scoring problems in one unit-year, each its own line."""
+
+
+def _raise_or(problems: list[ScoringError], notes: list[str]) -> list[str]:
+    if problems:
+        raise problems[0] if len(problems) == 1 else ScoringErrors(list(problems))
     return notes
 
 
@@ -444,14 +455,24 @@ def evaluate(unit: UnitProfile, year: UnitYear, rulebook: Rulebook) -> Evaluatio
     """
     weight = execution_weight(year, rulebook)
     weights = indicator_weights(year)
-    notes = _check_weights(year, rulebook, weight, weights)
-    rate, execution_score = score_budget_execution(year, rulebook, weight)
+    problems: list[InputError] = []
+    notes: list[str] = []
+    try:
+        notes = _check_weights(year, rulebook, weight, weights)
+    except ScoringError as exc:
+        problems.extend(problems_of(exc))
+    try:
+        rate, execution_score = score_budget_execution(year, rulebook, weight)
+    except ScoringError as exc:
+        problems.append(exc)
     scored = []
     for index, (indicator, w) in enumerate(zip(year.indicators, weights, strict=True)):
         try:
             scored.append(score_indicator(indicator, rulebook, w))
         except ScoringError as exc:
-            raise ScoringError(exc.message, field=f"indicators[{index}]（{indicator.name}）") from None
+            problems.append(ScoringError(exc.message, field=f"indicators[{index}]（{indicator.name}）"))
+    if problems:  # every problem at once, not the first
+        raise problems[0] if len(problems) == 1 else ScoringErrors(problems)
     total, status, missing = _total(year, rulebook, execution_score, scored)
     budget = year.budget
     dp = rulebook.rounding.rate_dp

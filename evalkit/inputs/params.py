@@ -69,7 +69,21 @@ class LoadedUnitYear:
         try:
             return evaluate(self.profile, self.year, self.rulebook)
         except InputError as exc:
-            raise type(exc)(exc.message, file=str(self.ref.path), field=exc.field) from None
+            located = [
+                type(p)(p.message, file=str(self.ref.path), field=p.field, line=self._line(p.field))
+                for p in problems_of(exc)
+            ]
+            raise (located[0] if len(located) == 1 else InputErrors(located)) from None
+
+    def _line(self, field: str | None) -> int | None:
+        """The line in the year file of a field path like ``indicators[3]（名称）``."""
+        if not field:
+            return None
+        parts = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]（]+", field.split("（")[0]))
+        try:
+            return load_yaml(self.ref.path).line_of(parts)
+        except InputError:
+            return None
 
     def input_hash(self) -> str:
         """SHA-256 over the profile, the year file and the rulebook chain's files."""
@@ -256,8 +270,18 @@ def load_year_file(path: Path) -> UnitYear:
 
 def load_unit_year(ref: UnitYearRef, *, rulebook: str | Path | None = None) -> LoadedUnitYear:
     """Load a unit-year and its rulebook (``rulebook`` overrides the year file's choice)."""
-    profile = load_profile(ref.path.parent)
-    year = load_year_file(ref.path)
+    problems: list[InputError] = []
+    profile = year = None
+    try:
+        profile = load_profile(ref.path.parent)
+    except InputError as exc:
+        problems.extend(problems_of(exc))
+    try:  # a bad unit.yaml does not hide the year file's problems: both are listed
+        year = load_year_file(ref.path)
+    except InputError as exc:
+        problems.extend(problems_of(exc))
+    if problems or profile is None or year is None:
+        raise problems[0] if len(problems) == 1 else InputErrors(problems)
     choice = rulebook if rulebook is not None else year.rulebook
     try:
         rb_path = rulebook_source(choice, base_dir=ref.path.parent if rulebook is None else None)

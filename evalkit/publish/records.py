@@ -129,6 +129,9 @@ _UNIT_YEAR_KEYS = (
 )  # fmt: skip
 
 
+_UNGRADED = {"partial": "部分得分", "not_computable": "无法计算"}
+
+
 class RecordWarning(UserWarning):
     """A sidecar record that cannot be read; it is left out."""
 
@@ -217,8 +220,10 @@ def unit_year_record(
         "unit_name": profile.name if profile is not None else None,
         "kind": year.kind if year is not None else None,
         "rulebook": rulebook,
-        "total": None if ev is None else _text(ev.total.value),
-        "grade": None if ev is None else ev.grade,
+        # A partial or not-computable total is no total: it is left out of sums and averages, and
+        # the grade column says why (部分得分 / 无法计算).
+        "total": None if ev is None or not ev.graded else _text(ev.total.value),
+        "grade": None if ev is None else ev.grade if ev.graded else _UNGRADED[ev.total_status],
         "execution_rate": None if ev is None else _text(ev.execution_rate.value),
         "execution_weight": None if ev is None else _text(ev.execution_weight),
         "execution_score": None if ev is None else _text(ev.execution_score.value),
