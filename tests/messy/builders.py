@@ -80,6 +80,7 @@ class Spec:
     inds: list[Ind] = field(default_factory=indicators)
     merged_weight: tuple[str, ...] = ()  # names sharing one merged 分值 / 得分 cell
     level_points: bool = False  # no 分值 column; points on the 一级 labels
+    level2_points: bool = False  # no 分值 column; points on the 二级 labels (湖北-style)
     grade_cell: str | None = None  # e.g. "自评等级：优" below the total row
     dept: bool = False
     total: Decimal = D("98.7")
@@ -176,7 +177,7 @@ def _columns(spec: Spec) -> list[tuple[str, str]]:
     if spec.extra_col:
         cols.append(("实际完成值", "last_year"))
     cols.append(("实际完成值", "actual"))
-    if not spec.level_points:
+    if not (spec.level_points or spec.level2_points):
         cols.append(("分值", "weight"))
     cols += [("得分", "score"), ("偏差原因分析及改进措施", "reason")]
     return cols
@@ -213,16 +214,16 @@ def _indicators(ws: Sheet, spec: Spec, r: int) -> int:
     l1_runs: dict[str, list[int]] = {}
     for ind in spec.inds:
         l1_runs.setdefault(ind.l1, []).append(row)
-        ws.put(row, where["l2"], ind.l2)
+        ws.put(row, where["l2"], f"{ind.l2}（{ind.weight}分）" if spec.level2_points else ind.l2)
         ws.put(row, where["name"], ind.name)
         ws.put(row, where["target"], ind.target_cell, fmt=ind.target_fmt)
         ws.put(row, where["actual"], ind.actual_cell, fmt=ind.actual_fmt)
         if spec.extra_col:
             ws.put(row, where["last_year"], 1, fmt=None)
-        if not spec.level_points and ind.name not in spec.merged_weight[1:]:
+        if not (spec.level_points or spec.level2_points) and ind.name not in spec.merged_weight[1:]:
             ws.put(row, where["weight"], ind.weight)
             ws.put(row, where["score"], ind.score)
-        elif spec.level_points:
+        elif spec.level_points or spec.level2_points:
             ws.put(row, where["score"], ind.score)
         if ind.hidden:
             ws.hidden_rows.add(row)
@@ -263,7 +264,7 @@ def truth_indicator(ind: Ind, spec: Spec) -> dict[str, Any]:
     else:
         d["actual"] = ind.actual
     reported: dict[str, Any] = {"target": ind.target}
-    in_block = spec.level_points or ind.name in spec.merged_weight
+    in_block = spec.level_points or spec.level2_points or ind.name in spec.merged_weight
     if not in_block:
         d["weight"] = ind.weight
     if ind.score is not None and ind.name not in spec.merged_weight:
@@ -301,6 +302,8 @@ def truth(spec: Spec) -> dict[str, Any]:
         blocks.append({"level1": group[0].l1, "level2": group[0].l2, "weight": sum(i.weight for i in group), "share": "equal"})
     if spec.level_points:
         blocks += [{"level1": l1, "weight": D(p), "share": "equal"} for l1, p in (("产出指标", 50), ("效益指标", 30), ("满意度指标", 10))]
+    if spec.level2_points:
+        blocks += [{"level1": i.l1, "level2": i.l2, "weight": i.weight, "share": "equal"} for i in spec.inds]
     if blocks:
         out["blocks"] = blocks
     if not spec.dept:

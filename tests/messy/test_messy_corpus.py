@@ -147,6 +147,9 @@ CASES: dict[str, tuple[Spec, object]] = {
     # a row with only a name is no indicator
     "placeholder-row": (_placeholder(BASE), "ok"),
     "placeholder-row-two-row-header": (_placeholder(Spec(header_rows=2), "其他"), "ok"),
+    # points on the 二级 labels (湖北-style), no 分值 column
+    "level2-points": (Spec(level2_points=True), "ok"),
+    "level2-points-yuan-title": (replace(YUAN_TITLE, level2_points=True), "ok"),
     # unprinted cells
     "unprinted-actual": (with_ind(BASE, "培训成本", actual_cell=None, actual=None), "ok"),
     "unprinted-two-actuals": (
