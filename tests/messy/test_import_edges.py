@@ -163,3 +163,25 @@ def test_xls_and_xlsx_read_the_same(tmp_path):
     assert a.year_data["indicators"] == b.year_data["indicators"]
     assert a.year_data["budget"] == b.year_data["budget"]
     assert a.cells == b.cells
+
+
+def test_when_formats_cannot_be_read_the_sheet_says_so(tmp_path, monkeypatch):
+    from .sheet import write_xls
+
+    def no_xlrd(path):
+        raise ValueError("xlrd cannot read this file")
+
+    monkeypatch.setattr(workbooks, "_xls_layout", no_xlrd)
+    (sheet,) = import_workbook(write_xls([build(Spec())], tmp_path / "a.xls")).sheets
+    assert any("数字格式与隐藏的行列无法读取" in w for w in sheet.warnings)
+    assert sheet.year_data["reported"]["execution_rate"] == Decimal(95)  # 0.95, settled by the amounts
+
+
+def test_an_xlsx_openpyxl_refuses_is_read_by_calamine(tmp_path, monkeypatch):
+    def refuse(path, display):
+        raise InputError("文件已损坏或不是有效的 .xlsx 工作簿（KeyError）", file=display)
+
+    monkeypatch.setattr(workbooks, "_open_xlsx", refuse)
+    (sheet,) = import_workbook(write_xlsx([build(Spec())], tmp_path / "a.xlsx")).sheets
+    assert sheet.year_data["budget"]["final"] == Decimal(120)
+    assert any("合并单元格" in w or "数字格式" in w for w in sheet.warnings)
