@@ -81,6 +81,7 @@ class Spec:
     merged_weight: tuple[str, ...] = ()  # names sharing one merged 分值 / 得分 cell
     level_points: bool = False  # no 分值 column; points on the 一级 labels
     level2_points: bool = False  # no 分值 column; points on the 二级 labels (湖北-style)
+    unit_col: bool = False  # a 计量单位 column after 三级指标
     grade_cell: str | None = None  # e.g. "自评等级：优" below the total row
     dept: bool = False
     total: Decimal = D("98.7")
@@ -173,7 +174,9 @@ def _funds(ws: Sheet, spec: Spec, r: int) -> int:
 
 
 def _columns(spec: Spec) -> list[tuple[str, str]]:
-    cols = [("一级指标", "l1"), ("二级指标", "l2"), ("三级指标", "name"), ("年度指标值", "target")]
+    cols = [("一级指标", "l1"), ("二级指标", "l2"), ("三级指标", "name")]
+    cols += [("计量单位", "unit")] if spec.unit_col else []
+    cols += [("年度指标值", "target")]
     if spec.extra_col:
         cols.append(("实际完成值", "last_year"))
     cols.append(("实际完成值", "actual"))
@@ -216,6 +219,8 @@ def _indicators(ws: Sheet, spec: Spec, r: int) -> int:
         l1_runs.setdefault(ind.l1, []).append(row)
         ws.put(row, where["l2"], f"{ind.l2}（{ind.weight}分）" if spec.level2_points else ind.l2)
         ws.put(row, where["name"], ind.name)
+        if spec.unit_col:
+            ws.put(row, where["unit"], ind.unit or None)
         ws.put(row, where["target"], ind.target_cell, fmt=ind.target_fmt)
         ws.put(row, where["actual"], ind.actual_cell, fmt=ind.actual_fmt)
         if spec.extra_col:

@@ -29,6 +29,14 @@ def _pct_fractions(spec: Spec) -> Spec:
     return with_ind(spec, "参训人员满意度", actual_cell=0.93)
 
 
+def _fraction_targets(spec: Spec) -> Spec:
+    """A 计量单位 column and the percentage targets typed as fractions with no sign."""
+    spec = replace(spec, unit_col=True)
+    for name, cell, value in (("培训合格率", 0.95, 95), ("按时完成率", 1, 100), ("参训人员满意度", 0.9, 90)):
+        spec = with_ind(spec, name, target_cell=cell, target=D(value), op=">=", op_printed=False)
+    return spec
+
+
 def _merged(spec: Spec) -> Spec:
     spec = with_ind(spec, "按时完成率", l2="质量指标")
     return replace(spec, merged_weight=("培训合格率", "按时完成率"))
@@ -91,6 +99,8 @@ CASES: dict[str, tuple[Spec, object]] = {
         with_ind(with_ind(BASE, "按时完成率", actual_cell=1), "参训人员满意度", actual_cell=93),
         (None, "还是 100%"),
     ),
+    "percent-fraction-targets-unit-column": (_fraction_targets(BASE), "ok"),
+    "percent-fraction-targets-and-actuals": (_pct_fractions(_fraction_targets(BASE)), "ok"),
     "percent-target-fraction-no-unit": (with_ind(BASE, "培训合格率", target_cell=0.95), ("E", "没有单位")),
     "percent-target-fraction-no-unit-last": (with_ind(BASE, "参训人员满意度", target_cell=0.9), ("E", "没有单位")),
     "target-unit-from-actual": (with_ind(BASE, "培训人次", target_cell=500, actual_cell="480人次", op_printed=False), "ok"),

@@ -102,8 +102,11 @@ def percent_fractions(grid: Grid, header: HeaderRow, rows: list[tuple[int, dict[
             if field == "completion" or any(_fits_fraction(d) for d, _, _ in small) or (
                 field == "target" and any(d.get("op") in (">=", ">", "=") for d, _, _ in small)
             ):
-                for _, holder, _ in entries:
-                    holder[field] = holder[field] * HUNDRED
+                for data, holder, _ in entries:
+                    old = holder[field]
+                    holder[field] = old * HUNDRED
+                    if field == "target" and data["reported"].get("target") == old:
+                        data["reported"]["target"] = holder[field]  # the printed target is the same cell
                 cells = "、".join(address(*c) for _, _, c in entries)
                 w.at(
                     header.row,
