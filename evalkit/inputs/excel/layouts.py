@@ -191,9 +191,9 @@ FUNDS_FIELDS: dict[str, tuple[str, ...]] = {
 
 #: Columns of the indicator block (绩效指标), per scoring-rules §4.4.
 INDICATOR_FIELDS: dict[str, tuple[str, ...]] = {
-    "level1": ("一级指标", "一级"),
-    "level2": ("二级指标", "二级"),
-    "name": ("三级指标", "三级", "指标名称", "绩效指标名称"),
+    "level1": ("一级指标", "一级", "一级指标名称"),
+    "level2": ("二级指标", "二级", "二级指标名称"),
+    "name": ("三级指标", "三级", "指标名称", "绩效指标名称", "三级指标名称"),
     "nature": ("指标性质", "指标方向", "比较方式"),
     "target": (
         "年度指标值",
