@@ -106,8 +106,6 @@ def read_funds(grid: Grid, stop: int, w: Warnings) -> _Funds:
     block_texts += [grid.text(header.row, c) for c in header.data_columns]
     units = money_units(grid, stop, header, w)
     first_data = min(header.data_columns)
-    if not any(units.values()):
-        w.at(header.row, first_data, "表中未写明金额单位，按万元读取；如为元，请在标题下写明“单位：元”")
 
     def label(row: int) -> str:
         seen, parts = set(), []
@@ -184,6 +182,12 @@ def read_funds(grid: Grid, stop: int, w: Warnings) -> _Funds:
         final = initial
         if "budget_final" in cols:
             w.at(total_row, cols["budget_final"], "全年预算数为空，按年初预算数填写")
+    if not any(units.values()):
+        w.at(
+            total_row,
+            cols.get("budget_final", first_data),
+            f"表中未写明金额单位，按万元读取（全年预算数 {fmt(final, 6)} 万元）；如为元，请在标题下写明“单位：元”",
+        )
     budget: dict[str, Any] = {"initial": initial, "final": final, "actual": actual}
     budget = {k: v for k, v in budget.items() if v is not None}
     for key, field_ in amounts.items():
