@@ -185,3 +185,14 @@ def test_an_xlsx_openpyxl_refuses_is_read_by_calamine(tmp_path, monkeypatch):
     (sheet,) = import_workbook(write_xlsx([build(Spec())], tmp_path / "a.xlsx")).sheets
     assert sheet.year_data["budget"]["final"] == Decimal(120)
     assert any("合并单元格" in w or "数字格式" in w for w in sheet.warnings)
+
+
+def test_a_blank_cell_in_a_midyear_column_is_unknown():
+    sheet = build(Spec())
+    assert sheet.cells[(9, 9)] == "偏差原因分析及改进措施"
+    sheet.cells[(9, 9)] = "年中监控值"
+    sheet.cells[(10, 9)] = 300
+    grid = Grid.build(file="m.xlsx", sheet="自评表", cells=sheet.cells, formats=sheet.formats, merged=sheet.merges)
+    first, second = import_grid(grid).year_data["indicators"][:2]
+    assert first["midyear"] == 300 and "unknown" not in first
+    assert second["unknown"] == ["midyear"] and "midyear" not in second

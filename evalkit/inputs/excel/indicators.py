@@ -197,6 +197,8 @@ def _read_indicator(
         w.read(f"{path}.midyear", row, cols["midyear"])
         if isinstance(raw, Decimal):
             bare["midyear"] = (row, cols["midyear"])
+    if "midyear" in cols and grid.value(row, cols["midyear"]) is None:
+        unknown.append("midyear")  # the form has the column; this row printed nothing in it
     raw_actual = grid.value(row, cols["actual"])
     if raw_actual is None:
         unknown.append("actual")
