@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from evalkit.audit.checks import (
+from evalkit.audit import (
     CHECKS,
     CODES,
     Finding,

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from evalkit.audit.checks import SEVERITIES, SEVERITY_LABELS, Finding, audit_unit_year, summarise
+from evalkit.audit import SEVERITIES, SEVERITY_LABELS, Finding, audit_unit_year, summarise
 from evalkit.cli import EXIT_FAILED, EXIT_OK
 from evalkit.inputs.params import LoadedUnitYear, load_unit_year, resolve_path
 

@@ -30,6 +30,7 @@ from evalkit.core.targets import (
     normalise_unit,
     parse_quantity,
     parse_target,
+    states_comparison,
 )
 
 __all__ = [
@@ -51,8 +52,14 @@ __all__ = [
     "Section",
     "Narrative",
     "Reported",
+    "Evidence",
+    "Block",
     "UnitYear",
     "QUALITATIVE_GRADES",
+    "INDICATOR_UNKNOWN_FIELDS",
+    "YEAR_UNKNOWN_FIELDS",
+    "PROBLEM_SEPARATOR",
+    "year_problems",
 ]
 
 #: Unit ids are short ASCII slugs: they name folders and files, so nothing else is allowed.
@@ -60,6 +67,41 @@ UNIT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _UNIT_ID_RE = re.compile(UNIT_ID_PATTERN)
 
 QUALITATIVE_GRADES = ("达成", "部分达成", "未达成")
+
+#: Indicator cells a source may leave unprinted (``unknown: [...]``), with their Chinese names.
+INDICATOR_UNKNOWN_FIELDS = {
+    "target": "年度指标值",
+    "midyear": "年中监控值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "completion": "报告所列完成率",
+    "score": "报告所列得分",
+    "deviation_reason": "偏差原因",
+    "improvement": "改进措施",
+}
+
+#: Year-level fields a source may leave unprinted (top-level ``unknown: [...]``), by dotted path.
+YEAR_UNKNOWN_FIELDS = {
+    "execution_weight": "预算执行率分值",
+    "budget.initial": "年初预算数",
+    "budget.adjustment": "年中调整数",
+    "budget.basic": "基本支出",
+    "budget.project": "项目支出",
+    "reported.total": "报告所列总分",
+    "reported.grade": "报告所列等级",
+    "reported.execution_rate": "报告所列预算执行率",
+    "reported.execution_score": "报告所列执行率得分",
+    "reported.adjustment_rate": "报告所列预算调整率",
+}
+
+#: Cross-field checks report every problem at once: one ``field（名）: problem`` per line of the
+#: error message, split again into separate lines by :mod:`evalkit.inputs.params`.
+PROBLEM_SEPARATOR = "\n"
+
+
+def _raise_all(problems: list[str]) -> None:
+    if problems:
+        raise ValueError(PROBLEM_SEPARATOR.join(problems))
 
 
 def F(zh: str, en: str, default: Any = ..., **kwargs: Any) -> Any:
@@ -242,17 +284,36 @@ class Indicator(_Model):
     name: str = F("指标名称", "Indicator name (三级指标)", min_length=1)
     level1: str | None = F("一级指标", "First-level group, e.g. 产出指标", None)
     level2: str | None = F("二级指标", "Second-level group, e.g. 数量指标", None)
-    op: Literal[">=", ">", "=", "<=", "<", "qualitative"] = F(
-        "比较方式", "Comparison: >= (正向), <= (反向), =, >, < or qualitative (定性)"
+    op: Literal[">=", ">", "=", "<=", "<", "qualitative"] | None = F(
+        "比较方式",
+        "Comparison: >= (正向), <= (反向), =, >, < or qualitative (定性); may be left out only when "
+        "the target is unknown",
+        None,
     )
-    target: NumberOrText = F("年度指标值", "Annual target (a number, or text for 定性)")
+    op_printed: bool = F(
+        "比较符号已印出",
+        "False when the source printed the target with no sign (\"95%\") and the comparison is a reading "
+        "(a bare number is read as ≥); set automatically when target is written that way",
+        True,
+    )
+    target: NumberOrText | None = F(
+        "年度指标值", "Annual target (a number, or text for 定性); null only when listed in unknown", None
+    )
     target_adjusted: Decimal | None = F(
         "调整指标值", "Adjusted target when the target was changed mid-year; used for scoring", None
     )
     unit: str = F("计量单位", "Unit: %, 万元, 次, 项…", "")
     midyear: NumberOrText | None = F("年中监控值", "Mid-year monitoring value", None)
-    actual: NumberOrText | None = F("实际完成值", "Actual value at year end")
-    weight: Decimal = F("分值", "Weight: points available", ge=0)
+    actual: NumberOrText | None = F(
+        "实际完成值", "Actual value at year end; null only when not applicable or listed in unknown", None
+    )
+    weight: Decimal | None = F(
+        "分值",
+        "Weight: points available; may be left out when listed in unknown or when the indicator's "
+        "block (blocks:) shares its points",
+        None,
+        ge=0,
+    )
     grade: Literal["达成", "部分达成", "未达成"] | None = F(
         "定性完成等级", "For 定性 indicators: 达成, 部分达成 or 未达成", None
     )
@@ -264,6 +325,15 @@ class Indicator(_Model):
     deviation_reason: str | None = F("偏差原因", "Reason for a deviation from the target", None)
     improvement: str | None = F("改进措施", "Measure to improve", None)
     reported: ReportedIndicator | None = F("报告所列数值", "What the published report printed", None)
+    unknown: list[Literal[
+        "target", "midyear", "actual", "weight", "completion", "score", "deviation_reason", "improvement"
+    ]] = F(
+        "未印出的栏目",
+        "Cells the source did not print (not zero, not absent by design): target, midyear, actual, "
+        "weight, completion (printed rate), score (printed score), deviation_reason, improvement. "
+        "A field listed here must itself be left out",
+        [],
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -284,6 +354,8 @@ class Indicator(_Model):
                 except ValueError as exc:
                     raise ValueError(f"target（年度指标值）: {exc}") from None
                 if op != "qualitative" or data.get("op") is None:
+                    if data.get("op") is None and op != "qualitative" and not states_comparison(target):
+                        data.setdefault("op_printed", False)
                     data.setdefault("op", op)
                     data["target"] = value
                     if unit and not data.get("unit"):
@@ -298,15 +370,35 @@ class Indicator(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Indicator:
+        problems = []
+        unknown = set(self.unknown)
+        for name in self.unknown:
+            if name in ("completion", "score"):
+                value = None if self.reported is None else getattr(self.reported, name)
+            else:
+                value = getattr(self, name)
+            if value is not None:
+                problems.append(
+                    f"unknown（未印出的栏目）: “{name}”（{INDICATOR_UNKNOWN_FIELDS[name]}）列为未印出，却又填写了数值"
+                    f"“{value}”；请二选一"
+                )
         quantitative = self.op != "qualitative"
-        if quantitative and not isinstance(self.target, Decimal):
-            raise ValueError(f"target（年度指标值）: 定量指标的目标值应为数字，实际为“{self.target}”")
-        if self.applicable and self.actual is None:
-            raise ValueError("actual（实际完成值）: 实际完成值缺失；如该指标不适用，请写 applicable: false")
-        if self.applicable and quantitative and not isinstance(self.actual, Decimal):
-            raise ValueError(f"actual（实际完成值）: 定量指标的实际完成值应为数字，实际为“{self.actual}”")
-        if quantitative and self.grade is not None:
-            raise ValueError("grade（定性完成等级）: 只有定性指标才有完成等级")
+        if self.op is None and "target" not in unknown:
+            problems.append("op（比较方式）: 缺少比较方式；请在 target 中写出（如“≥ 95%”）或填写 op")
+        if self.target is None and "target" not in unknown:
+            problems.append("target（年度指标值）: 缺少年度指标值；如报告未印出，请写 unknown: [target]")
+        if quantitative and self.target is not None and not isinstance(self.target, Decimal):
+            problems.append(f"target（年度指标值）: 定量指标的目标值应为数字，实际为“{self.target}”")
+        if self.applicable and self.actual is None and "actual" not in unknown:
+            problems.append(
+                "actual（实际完成值）: 实际完成值缺失；如该指标不适用，请写 applicable: false；"
+                "如报告未印出，请写 unknown: [actual]"
+            )
+        if self.applicable and quantitative and self.actual is not None and not isinstance(self.actual, Decimal):
+            problems.append(f"actual（实际完成值）: 定量指标的实际完成值应为数字，实际为“{self.actual}”")
+        if quantitative and self.op is not None and self.grade is not None:
+            problems.append("grade（定性完成等级）: 只有定性指标才有完成等级")
+        _raise_all(problems)
         return self
 
     @property
@@ -314,9 +406,13 @@ class Indicator(_Model):
         return self.op == "qualitative"
 
     @property
-    def scoring_target(self) -> Decimal | str:
+    def scoring_target(self) -> Decimal | str | None:
         """The target scored against: the adjusted target (调整指标值) when there is one."""
         return self.target_adjusted if self.target_adjusted is not None else self.target
+
+    def is_unknown(self, name: str) -> bool:
+        """True when the source did not print the cell ``name`` (listed in ``unknown``)."""
+        return name in self.unknown
 
 
 def _read_quantity(value: Any, unit: str, key: str, op: Any) -> Any:
@@ -379,6 +475,57 @@ class Reported(_Model):
     )
 
 
+class Evidence(_Model):
+    """How complete the source was: ``evidence: {complete: false, missing: cut_off, note: ...}``."""
+
+    complete: bool = F("来源完整", "False when the table typed from was incomplete", True)
+    missing: Literal["cut_off", "blocks_only"] | None = F(
+        "缺失情形",
+        "cut_off: the indicator table was cut off (weights will not sum to the form's total); "
+        "blocks_only: only some blocks were printed (e.g. only the funds block)",
+        None,
+    )
+    note: str | None = F("说明", "What is missing, e.g. 第2页以后的指标未印出", None)
+
+    @model_validator(mode="after")
+    def _check(self) -> Evidence:
+        if self.complete and self.missing is not None:
+            raise ValueError("missing（缺失情形）: 填写了缺失情形，complete 应为 false")
+        if not self.complete and self.missing is None:
+            raise ValueError("missing（缺失情形）: complete 为 false 时请说明缺失情形：cut_off 或 blocks_only")
+        return self
+
+
+class Block(_Model):
+    """A weighted block of indicators (湖北等按一级/二级指标给分值的表样).
+
+    ``share: equal`` splits the block's points, less any weights given on its indicators, equally
+    among its indicators that have no weight of their own.
+    """
+
+    level1: str = F("一级指标", "First-level group the weight belongs to, e.g. 产出指标", min_length=1)
+    level2: str | None = F("二级指标", "Second-level group, e.g. 数量指标; omit for a whole 一级 block", None)
+    weight: Decimal = F("分值", "Points of the block", ge=0)
+    share: Literal["equal"] = F(
+        "分配方式", "How indicators without their own weight share the block's points: equal (平均分配)", "equal"
+    )
+
+    @property
+    def label(self) -> str:
+        return self.level1 + (f"—{self.level2}" if self.level2 else "")
+
+    def holds(self, indicator: Indicator) -> bool:
+        """True when ``indicator`` lies in this block (its 一级 and, if the block names one, 二级)."""
+        return _group(indicator.level1) == _group(self.level1) and (
+            self.level2 is None or _group(indicator.level2) == _group(self.level2)
+        )
+
+
+def _group(name: str | None) -> str:
+    """A block name without its printed points: ``产出指标（50分）`` → ``产出指标``."""
+    return re.split(r"[（(]", name or "", maxsplit=1)[0].strip()
+
+
 class UnitYear(_Model):
     """One unit's self-evaluation for one year, in ``params/<unit-id>/<year>.yaml``."""
 
@@ -395,20 +542,47 @@ class UnitYear(_Model):
         "预算执行率分值", "Weight of budget execution when it differs from the rulebook's", None, ge=0
     )
     projects: list[Project] = F("项目", "Projects with funding source, budget and actual", [])
-    indicators: list[Indicator] = F("绩效指标", "Performance indicators", min_length=1)
+    indicators: list[Indicator] = F(
+        "绩效指标", "Performance indicators; [] for a budget-only evaluation (the funds block only)", []
+    )
+    blocks: list[Block] = F(
+        "分块分值", "Weights per 一级/二级 block (Hubei-style forms); indicators in a block may omit weight", []
+    )
+    evidence: Evidence = F("来源完整性", "Whether the source table was complete", Evidence())
+    unknown: list[str] = F(
+        "未印出的年度字段",
+        "Year-level fields the source did not print, by dotted path: "
+        + ", ".join(YEAR_UNKNOWN_FIELDS)
+        + ". An execution weight that was not printed is unknown, never the rulebook's",
+        [],
+    )
     narrative: Narrative = F("文字部分", "The analyst's prose sections", Narrative())
     reported: Reported | None = F("报告所列数值", "Figures as the published report printed them", None)
     source: str | None = F("数据来源", "Where these figures were transcribed from", None)
 
     @model_validator(mode="after")
     def _check(self) -> UnitYear:
-        if self.kind == "project" and self.project is None:
-            raise ValueError("project（被评价项目）: 项目支出自评需要填写被评价项目（project.name）")
-        names = [i.name for i in self.indicators]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"indicators（绩效指标）: 指标名称重复：{'、'.join(dupes)}")
+        _raise_all(year_problems(self.model_dump(exclude={"narrative", "key_work", "staffing", "projects"})))
         return self
+
+    def value_at(self, path: str) -> object:
+        """The value at a dotted path (``budget.initial``), None when absent."""
+        return _value_at(self, path)
+
+    def is_unknown(self, path: str) -> bool:
+        """True when the source did not print the year-level field ``path``."""
+        return path in self.unknown
+
+    @property
+    def complete(self) -> bool:
+        """False when the year file declares its source incomplete (``evidence.complete: false``)."""
+        return self.evidence.complete
+
+    def block_of(self, indicator: Indicator) -> Block | None:
+        """The most specific block holding ``indicator`` (a 二级 block before a 一级 one)."""
+        held = [b for b in self.blocks if b.holds(indicator)]
+        held.sort(key=lambda b: b.level2 is None)
+        return held[0] if held else None
 
     @field_validator("rulebook")
     @classmethod
@@ -416,6 +590,60 @@ class UnitYear(_Model):
         if not value:
             raise ValueError("评分规则名称不能为空")
         return value
+
+
+def year_problems(data: Any) -> list[str]:
+    """The cross-field problems of a year file, every one, as ``field（名）: problem`` lines.
+
+    Works on the raw mapping too (tolerating malformed parts), so that a file whose fields also
+    have errors still gets its cross-field problems listed in the same run.
+    """
+    if not isinstance(data, dict):
+        return []
+    problems = []
+    if data.get("kind") == "project" and not data.get("project"):
+        problems.append("project（被评价项目）: 项目支出自评需要填写被评价项目（project.name）")
+    indicators = [i for i in _list(data.get("indicators")) if isinstance(i, dict)]
+    names = [str(i.get("name")) for i in indicators if i.get("name")]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        problems.append(f"indicators（绩效指标）: 指标名称重复：{'、'.join(dupes)}")
+    for path in _list(data.get("unknown")):
+        if path not in YEAR_UNKNOWN_FIELDS:
+            problems.append(f"unknown（未印出的年度字段）: 不认识“{path}”；可写：{'、'.join(YEAR_UNKNOWN_FIELDS)}")
+        elif _value_at(data, str(path)) is not None:
+            problems.append(
+                f"unknown（未印出的年度字段）: “{path}”（{YEAR_UNKNOWN_FIELDS[path]}）列为未印出，却又填写了数值；请二选一"
+            )
+    blocks = [b for b in _list(data.get("blocks")) if isinstance(b, dict)]
+    labels = [(_group(b.get("level1")), _group(b.get("level2"))) for b in blocks]
+    for l1, l2 in sorted({x for x in labels if labels.count(x) > 1}):
+        problems.append(f"blocks（分块分值）: 分块“{l1}{'—' + l2 if l2 else ''}”重复")
+    for index, raw in enumerate(_list(data.get("indicators"))):
+        if not isinstance(raw, dict) or raw.get("weight") is not None or "weight" in _list(raw.get("unknown")):
+            continue
+        if raw.get("applicable") is False:
+            continue
+        l1, l2 = _group(raw.get("level1")), _group(raw.get("level2"))
+        if not any(b[0] == l1 and b[1] in ("", l2) for b in labels):
+            problems.append(
+                f"indicators[{index}].weight（分值）: 指标“{raw.get('name')}”缺少分值；如报告未印出，请写 "
+                "unknown: [weight]；如按分块给分，请在 blocks 中写出其一级/二级指标的分值"
+            )
+    return problems
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _value_at(data: Any, path: str) -> object:
+    current = data
+    for part in path.split("."):
+        current = current.get(part) if isinstance(current, dict) else getattr(current, part, None)
+        if current is None:
+            return None
+    return current
 
 
 def is_valid_unit_id(unit_id: str) -> bool:

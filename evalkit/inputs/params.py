@@ -14,10 +14,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from evalkit.core.models import UnitProfile, UnitYear, is_valid_unit_id
+from evalkit.core.models import (
+    PROBLEM_SEPARATOR,
+    UnitProfile,
+    UnitYear,
+    is_valid_unit_id,
+    year_problems,
+)
 from evalkit.core.rulebook import Rulebook, load_rulebook, rulebook_source
 from evalkit.core.scoring import Evaluation, evaluate
-from evalkit.errors import InputError
+from evalkit.errors import InputError, InputErrors, problems_of
 from evalkit.inputs.yamlio import LoadedYaml, load_yaml
 
 __all__ = [
@@ -144,7 +150,20 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def _validation_error(exc: ValidationError, model: type[BaseModel], source: Path, loaded: LoadedYaml) -> InputError:
-    err = exc.errors()[0]
+    """Every problem pydantic found, one :class:`InputError` each (cross-field checks split too)."""
+    problems: list[InputError] = []
+    for err in exc.errors():
+        if err["type"] == "value_error" and PROBLEM_SEPARATOR in str(err["msg"]):
+            head = "Value error, "
+            for part in str(err["msg"]).removeprefix(head).split(PROBLEM_SEPARATOR):
+                problems.append(_one_error({**err, "msg": part}, model, source, loaded))
+        else:
+            problems.append(_one_error(err, model, source, loaded))
+    problems.sort(key=lambda p: (p.line or 0))
+    return problems[0] if len(problems) == 1 else InputErrors(problems)
+
+
+def _one_error(err: Any, model: type[BaseModel], source: Path, loaded: LoadedYaml) -> InputError:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("function-before", "function-after"))))
     # Drop union-branch names pydantic puts in the location (e.g. 'decimal', 'str').
     loc = tuple(p for p in loc if p not in ("decimal", "str", "int", "float", "bool"))
@@ -155,7 +174,10 @@ def _validation_error(exc: ValidationError, model: type[BaseModel], source: Path
         if "（" in message.split(":")[0] and ": " in message:
             field, _, message = message.partition(": ")
             path = _field_path(loc)
-            return InputError(message, file=str(source), field=f"{path}.{field}" if path else field, line=loaded.line_of(loc))
+            sub = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", field.split("（")[0]))
+            return InputError(
+                message, file=str(source), field=f"{path}.{field}" if path else field, line=loaded.line_of(loc + sub)
+            )
     elif kind == "literal_error":
         message = f"应为以下之一：{err['ctx']['expected']}，实际为“{given}”"
     elif kind in ("greater_than_equal", "greater_than"):
@@ -187,7 +209,26 @@ def _validate(model: type[BaseModel], path: Path) -> Any:
     try:
         return model.model_validate(loaded.data)
     except ValidationError as exc:
-        raise _validation_error(exc, model, path, loaded) from None
+        error = _validation_error(exc, model, path, loaded)
+        if model is UnitYear and not _mentions_cross_checks(exc):
+            # Field errors stop pydantic before the cross-field checks: run them on the raw data.
+            extra = year_problems(loaded.data)
+            if extra:
+                fake = ValidationError.from_exception_data(
+                    "UnitYear", [{"type": "value_error", "loc": (), "input": None, "ctx": {"error": ValueError(PROBLEM_SEPARATOR.join(extra))}}]
+                )
+                more = problems_of(_validation_error(fake, model, path, loaded))
+                problems = sorted([*problems_of(error), *more], key=lambda p: p.line or 0)
+                error = InputErrors(problems)
+        raise error from None
+
+
+def _mentions_cross_checks(exc: ValidationError) -> bool:
+    return any(err["type"] == "value_error" and not _strip_loc(err["loc"]) for err in exc.errors())
+
+
+def _strip_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
 
 
 def load_profile(unit_dir: Path) -> UnitProfile:

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from evalkit.audit.checks import Finding
+    from evalkit.audit import Finding
     from evalkit.report.render import Html, Report
 
 __all__ = ["CHARTS", "UnitYearView", "load", "results"]
@@ -220,7 +220,7 @@ class UnitYearView:
 
     @cached_property
     def _findings(self) -> tuple[Finding, ...]:
-        from evalkit.audit.checks import audit_unit_year
+        from evalkit.audit import audit_unit_year
 
         return tuple(audit_unit_year(self.loaded))
 

@@ -165,7 +165,7 @@ class Report:
         rulebook: str | None = None,
     ) -> Report:
         """Load, score and audit a unit-year, and score its earlier years for the trend charts."""
-        from evalkit.audit.checks import audit_unit_year
+        from evalkit.audit import audit_unit_year
 
         refs = discover(Path(params_dir), unit=unit_id)
         ref = next((r for r in refs if r.year == int(year)), None)
