@@ -46,10 +46,20 @@ def _index(edges: list[float], value: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 
 
-def _table(found, page_no: int, garbled: list[str]) -> tuple[Table, int]:  # noqa: ANN001 - pdfplumber Table
-    """A pdfplumber table as rows of origin cells with spans; returns the table and its width."""
+def column_edges(found) -> list[float]:  # noqa: ANN001 - pdfplumber Table
     boxes = [box for row in found.rows for box in row.cells if box is not None]
-    xs = _edges([b[0] for b in boxes] + [b[2] for b in boxes])
+    return _edges([b[0] for b in boxes] + [b[2] for b in boxes])
+
+
+def _continues(edges: list[float], more: list[float]) -> bool:
+    """True when every column edge of ``more`` is one of ``edges`` (a part of the same table)."""
+    return len(more) >= 2 and all(min(abs(x - e) for e in edges) <= 1.5 for x in more)
+
+
+def _table(found, page_no: int, garbled: list[str], xs: list[float] | None = None) -> Table:  # noqa: ANN001
+    """A pdfplumber table as rows of origin cells with spans, columns by ``xs`` (its own edges)."""
+    boxes = [box for row in found.rows for box in row.cells if box is not None]
+    xs = xs or column_edges(found)
     ys = _edges([b[1] for b in boxes] + [b[3] for b in boxes])
     texts = found.extract()
     rows: list[list[Cell]] = [[] for _ in range(len(ys) - 1)]
@@ -74,14 +84,14 @@ def _table(found, page_no: int, garbled: list[str]) -> tuple[Table, int]:  # noq
                 ))
     for row in rows:
         row.sort(key=lambda cell: cell.col or 0)
-    return Table(rows=[r for r in rows], where=f"第{page_no}页"), len(xs) - 1
+    return Table(rows=[r for r in rows], where=f"第{page_no}页")
 
 
 def _row_key(row: list[Cell]) -> tuple[str, ...]:
     return tuple(normalise(cell.text) for cell in row)
 
 
-def _join(first: Table, width: int, more: Table, page_no: int) -> Table:
+def _join(first: Table, more: Table, page_no: int) -> Table:
     """``more`` (the next page's part) appended to ``first``: repeated headers dropped."""
     heads = {_row_key(row) for row in first.rows[:6] if any(c.text.strip() for c in row)}
     rows = list(more.rows)
@@ -132,26 +142,11 @@ class PdfReader:
                 raise InputError("PDF 设置了打开密码（已加密），无法读取", file=display) from None
             raise InputError(f"PDF 已损坏或无法打开（{name}）", file=display) from None
         out = Extraction(file=display, reader=PdfReader.name)
-        with pdf:
+        try:
             items = PdfReader._pages(pages, display, out)
-        blocks: list[str | Table] = []
-        last_table: tuple[Table, int] | None = None  # the table that may continue, and its width
-        for page_no, page_items in items:
-            for position, (kind, value, width) in enumerate(page_items):
-                if kind == "line":
-                    blocks.append(value)
-                    last_table = None
-                    continue
-                if position == 0 and last_table is not None and last_table[1] == width:
-                    joined = _join(last_table[0], width, value, page_no)
-                    blocks[-1] = joined
-                    last_table = (joined, width)
-                    continue
-                blocks.append(value)
-                last_table = (value, width)
-            # A line after the last table of the page ends the chance of a continuation.
-            if page_items and page_items[-1][0] == "line":
-                last_table = None
+            blocks = PdfReader._blocks(items, out)
+        finally:
+            pdf.close()
         out.paragraphs = [b for b in blocks if isinstance(b, str)]
         add_forms(out, blocks, title=FORM_TITLE)
         tables = sum(isinstance(b, Table) for b in blocks)
@@ -159,6 +154,32 @@ class PdfReader:
         if out.unreadable:
             out.notes.append("以下单元格的文字无法识别（字体缺少 Unicode 映射），未读取：" + "、".join(out.unreadable))
         return out
+
+    @staticmethod
+    def _blocks(items, out: Extraction) -> list[str | Table]:  # noqa: ANN001
+        """Lines and tables in reading order, a table continued on the next page joined to its start."""
+        blocks: list[str | Table] = []
+        last_table: tuple[Table, list[float]] | None = None  # the table that may continue, its edges
+        for page_no, page_items in items:
+            for position, (kind, value) in enumerate(page_items):
+                if kind == "line":
+                    blocks.append(value)
+                    last_table = None
+                    continue
+                edges = column_edges(value)
+                if position == 0 and last_table is not None and _continues(last_table[1], edges):
+                    joined = _join(last_table[0], _table(value, page_no, out.unreadable, last_table[1]), page_no)
+                    blocks[-1] = joined
+                    last_table = (joined, last_table[1])
+                    continue
+                table = _table(value, page_no, out.unreadable)
+                if table.rows:
+                    blocks.append(table)
+                    last_table = (table, edges)
+            # A line after the last table of the page ends the chance of a continuation.
+            if page_items and page_items[-1][0] == "line":
+                last_table = None
+        return blocks
 
     @staticmethod
     def _pages(pages, display: str, out: Extraction):  # noqa: ANN001, ANN205
@@ -179,11 +200,7 @@ class PdfReader:
         for page_no, page in enumerate(pages, start=1):
             found = page.find_tables()
             boxes = [t.bbox for t in found]
-            page_items: list[tuple[float, tuple[str, object, int]]] = []
-            for t in found:
-                table, width = _table(t, page_no, out.unreadable)
-                if table.rows:
-                    page_items.append((t.bbox[1], ("table", table, width)))
+            page_items: list[tuple[float, tuple[str, object]]] = [(t.bbox[1], ("table", t)) for t in found]
 
             def inside(obj, boxes=boxes) -> bool:  # noqa: ANN001
                 return any(b[0] - 1 <= obj["x0"] and obj["x1"] <= b[2] + 1 and b[1] - 1 <= obj["top"] and obj["bottom"] <= b[3] + 1 for b in boxes)
@@ -197,7 +214,7 @@ class PdfReader:
                 if is_garbled(text):
                     out.unreadable.append(f"第{page_no}页 “{_CID.sub('?', text)[:20]}”一行")
                     continue
-                page_items.append((line["top"], ("line", text, 0)))
+                page_items.append((line["top"], ("line", text)))
             page_items.sort(key=lambda item: item[0])
             items.append((page_no, [item for _, item in page_items]))
         return items
