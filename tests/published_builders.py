@@ -181,9 +181,9 @@ def to_pdf(f: Form, path: Path, *, row_height: float | None = None, repeat: int 
 
 def scanned_pdf(path: Path) -> Path:
     """A PDF of one page holding only a picture (no text layer), as a scanner makes."""
+    from PIL import Image
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
-    from PIL import Image
 
     image = Image.new("RGB", (200, 100), "white")
     pdf = canvas.Canvas(str(path))
@@ -193,23 +193,16 @@ def scanned_pdf(path: Path) -> Path:
     return path
 
 
-def garbled_pdf(path: Path) -> Path:
-    """A PDF whose embedded font has no Unicode map: text extracts as ``(cid:n)`` garbage."""
-    import matplotlib
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen import canvas
+def garbled_pdf(f: Form, path: Path) -> Path:
+    """A PDF whose CID font names an unknown character collection and has no ToUnicode map.
 
-    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-    pdfmetrics.registerFont(TTFont("DejaVu", str(font)))
-    pdf = canvas.Canvas(str(path))
-    pdf.setFont("DejaVu", 12)
-    for i in range(20):
-        pdf.drawString(50, 800 - 20 * i, f"Performance table row {i}: 95 100 98.7")
-    pdf.showPage()
-    pdf.save()
-    data = path.read_bytes().replace(b"/ToUnicode", b"/NoUnicode")
-    path.write_bytes(data)
+    pdfminer then gives ``(cid:3931)(cid:2850)…`` for every glyph: the symptom of the CID fonts
+    without a Unicode map that Chinese PDF producers write.
+    """
+    to_pdf(f, path)
+    data = path.read_bytes()
+    assert b"/Ordering (GB1)" in data and b"/ToUnicode" not in data
+    path.write_bytes(data.replace(b"/Ordering (GB1)", b"/Ordering (XX1)"))  # same length: offsets hold
     return path
 
 

@@ -51,12 +51,12 @@ def column_edges(found) -> list[float]:  # noqa: ANN001 - pdfplumber Table
     return _edges([b[0] for b in boxes] + [b[2] for b in boxes])
 
 
-def _continues(edges: list[float], more: list[float]) -> bool:
-    """True when every column edge of ``more`` is one of ``edges`` (a part of the same table)."""
-    return len(more) >= 2 and all(min(abs(x - e) for e in edges) <= 1.5 for x in more)
+def _same_width(first, more) -> bool:  # noqa: ANN001 - pdfplumber Tables
+    """True when two tables span the same width (a table continued on the next page)."""
+    return abs(first.bbox[0] - more.bbox[0]) <= 1.5 and abs(first.bbox[2] - more.bbox[2]) <= 1.5
 
 
-def _table(found, page_no: int, garbled: list[str], xs: list[float] | None = None) -> Table:  # noqa: ANN001
+def _table(found, page_no: int, xs: list[float] | None = None) -> Table:  # noqa: ANN001
     """A pdfplumber table as rows of origin cells with spans, columns by ``xs`` (its own edges)."""
     boxes = [box for row in found.rows for box in row.cells if box is not None]
     xs = xs or column_edges(found)
@@ -75,8 +75,6 @@ def _table(found, page_no: int, garbled: list[str], xs: list[float] | None = Non
             text = text or ""
             bad = is_garbled(text)
             where = f"第{page_no}页 第{top + 1}行"
-            if bad:
-                garbled.append(f"{where}第{left + 1}列")
             if top < len(rows):
                 rows[top].append(Cell(
                     "" if bad else text, where, rowspan=max(1, bottom - top), colspan=max(1, right - left),
@@ -144,7 +142,7 @@ class PdfReader:
         out = Extraction(file=display, reader=PdfReader.name)
         try:
             items = PdfReader._pages(pages, display, out)
-            blocks = PdfReader._blocks(items, out)
+            blocks = PdfReader._blocks(items)
         finally:
             pdf.close()
         out.paragraphs = [b for b in blocks if isinstance(b, str)]
@@ -156,29 +154,40 @@ class PdfReader:
         return out
 
     @staticmethod
-    def _blocks(items, out: Extraction) -> list[str | Table]:  # noqa: ANN001
-        """Lines and tables in reading order, a table continued on the next page joined to its start."""
-        blocks: list[str | Table] = []
-        last_table: tuple[Table, list[float]] | None = None  # the table that may continue, its edges
+    def _blocks(items) -> list[str | Table]:  # noqa: ANN001
+        """Lines and tables in reading order, a table continued on the next page joined to its start.
+
+        A table is continued when the next page starts with a table (only a page number between)
+        spanning the same width; both parts are then read against the union of their column
+        edges, so a first page whose rows are all merged still lines up with the next.
+        """
+        groups: list[str | list[tuple[int, object]]] = []
+        open_group = False
         for page_no, page_items in items:
             for position, (kind, value) in enumerate(page_items):
                 if kind == "line":
-                    blocks.append(value)
-                    last_table = None
+                    groups.append(value)
+                    open_group = False
                     continue
-                edges = column_edges(value)
-                if position == 0 and last_table is not None and _continues(last_table[1], edges):
-                    joined = _join(last_table[0], _table(value, page_no, out.unreadable, last_table[1]), page_no)
-                    blocks[-1] = joined
-                    last_table = (joined, last_table[1])
-                    continue
-                table = _table(value, page_no, out.unreadable)
-                if table.rows:
-                    blocks.append(table)
-                    last_table = (table, edges)
-            # A line after the last table of the page ends the chance of a continuation.
+                previous = groups[-1] if groups and open_group and position == 0 else None
+                if isinstance(previous, list) and _same_width(previous[-1][1], value):
+                    previous.append((page_no, value))
+                else:
+                    groups.append([(page_no, value)])
+                open_group = True
             if page_items and page_items[-1][0] == "line":
-                last_table = None
+                open_group = False
+        blocks: list[str | Table] = []
+        for group in groups:
+            if isinstance(group, str):
+                blocks.append(group)
+                continue
+            edges = _edges([x for _, found in group for x in column_edges(found)])
+            table = _table(group[0][1], group[0][0], edges)
+            for page_no, found in group[1:]:
+                table = _join(table, _table(found, page_no, edges), page_no)
+            if table.rows:
+                blocks.append(table)
         return blocks
 
     @staticmethod
