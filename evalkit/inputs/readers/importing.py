@@ -16,12 +16,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from evalkit.core.models import INDICATOR_UNKNOWN_FIELDS, YEAR_UNKNOWN_FIELDS
 from evalkit.errors import InputError, ScoringError
 from evalkit.inputs.excel.importer import SheetImport, import_workbook, read_sheet
 from evalkit.inputs.excel.layouts import ANCHORS, INDICATOR_FIELDS, Layout
 from evalkit.inputs.excel.reader import Grid
 from evalkit.inputs.readers import detect
-from evalkit.inputs.readers.base import Extraction, SourceGrid
+from evalkit.inputs.readers.base import Extraction
 from evalkit.inputs.readers.narrative import looks_like_narrative, parse_narrative
 
 __all__ = ["FileImport", "NARRATIVE_LAYOUT", "import_file", "narrative_import"]
@@ -61,6 +62,10 @@ def _is_form(grid: Grid) -> bool:
     return grid.find(ANCHORS["indicators"] + ANCHORS["funds"]) is not None
 
 
+def _names(fields: list[str]) -> str:
+    return "、".join(INDICATOR_UNKNOWN_FIELDS.get(f, f) for f in fields)
+
+
 def _unit_id(name: str, kind: str, project: str | None) -> str:
     # The Excel importer's rule (bm- + hash of the unit name; xm- + project), so that the same
     # unit imported from its workbook and from its Word report lands in the same folder.
@@ -85,9 +90,8 @@ def narrative_import(
     name = parsed.profile["name"]
     unit_id = _unit_id(name, data["kind"], (data.get("project") or {}).get("name"))
     profile = {"id": unit_id, **parsed.profile}
-    unread = [
-        f"指标“{d['name']}”的{'、'.join(d['unknown'])}" for d in data["indicators"] if d.get("unknown")
-    ] + [f"{u}" for u in data.get("unknown", []) if u != "execution_weight" or "execution_weight" in data]
+    unread = [f"指标“{d['name']}”的{_names(d['unknown'])}" for d in data["indicators"] if d.get("unknown")]
+    unread += [YEAR_UNKNOWN_FIELDS.get(u, u) for u in data.get("unknown", [])]
     try:
         profile_model = UnitProfile.model_validate(profile)
         year_model = UnitYear.model_validate(data)
@@ -125,11 +129,10 @@ def _from_grids(extraction: Extraction, out: FileImport, *, layout: Layout | Non
         out.sheets.append(sheet)
         count = len(sheet.year_data.get("indicators", []))
         unknown = [d for d in sheet.year_data.get("indicators", []) if d.get("unknown")]
-        where = f"{grid.sheet}" + (f"（{grid.locations[min(grid.locations)]}起）" if isinstance(grid, SourceGrid) and grid.locations else "")
-        line = f"{where}：读出 {count} 个指标与资金、总分栏"
+        line = f"{grid.sheet}：读出 {count} 个指标与资金、总分栏"
         if unknown:
-            line += "；未印出的栏目：" + "；".join(f"“{d['name']}”{'、'.join(d['unknown'])}" for d in unknown)
-            out.unread.extend(f"{grid.sheet} 指标“{d['name']}”的{'、'.join(d['unknown'])}" for d in unknown)
+            line += "；未印出的栏目：" + "；".join(f"“{d['name']}”{_names(d['unknown'])}" for d in unknown)
+            out.unread.extend(f"{grid.sheet} 指标“{d['name']}”的{_names(d['unknown'])}" for d in unknown)
         out.note.append(line)
 
 
