@@ -336,3 +336,71 @@ def narrative_pdf(text: str, path: Path) -> Path:
     paragraphs = [p.replace("\n", "") for p in text.split("\n\n") if p.strip()]
     SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph(p, style) for p in paragraphs])
     return path
+
+
+# --------------------------------------------------------------------------- a folder with planted errors
+
+
+def _with_printed_total(f: Form, printed: str) -> Form:
+    """The same form with its printed 总分 replaced (a mis-added total)."""
+    rows = [list(r) for r in f.rows]
+    truth_total = f"{f.truth['reported']['total']:f}"
+    for r, row in enumerate(rows):
+        if any(cell.startswith("总分") or cell.startswith("合计") for cell in row):
+            for c, cell in enumerate(row):
+                if cell == truth_total:
+                    rows[r][c] = printed
+    return Form(titles=f.titles, rows=rows, spans=f.spans, truth=f.truth)
+
+
+def _narrative_truth(i: int, plant: str | None) -> dict[str, Any]:
+    truth = {**NARRATIVE_TRUTH, "unit": f"示例县第{i:03d}文化馆", "indicators": [dict(x) for x in NARRATIVE_TRUTH["indicators"]]}
+    if plant == "grade":  # printed 88.5 良 where the figures give 99.41 优
+        truth.update(total=Decimal("88.5"), grade="良")
+    elif plant == "completion":  # two digits swapped in a printed completion rate
+        truth["indicators"][1]["completion"] = Decimal("98.24")
+    return truth
+
+
+def published_folder(folder: Path, count: int, *, every: int = 5) -> dict[str, str]:
+    """``count`` published-style files in ``folder``, every ``every``-th with a planted error.
+
+    Formats cycle through narrative .txt (UTF-8 and GBK), narrative .docx and PDF, and the Excel
+    forms as Word, HTML and PDF tables. Returns {file name: planted error} for the planted ones:
+    ``grade`` (printed grade and total wrong: the grade would change), ``completion`` (a printed
+    completion rate with two digits swapped) or ``total`` (a mis-added printed total).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    planted: dict[str, str] = {}
+    kinds = ("txt", "docx-narrative", "docx", "html", "pdf", "txt-gbk", "pdf-narrative")
+    layouts = ("national", "sichuan", "beijing", "xianjie")
+    forms: dict[tuple[str, str], Form] = {}
+    narrative_plants = 0
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        narrative = kind.startswith("txt") or kind.endswith("narrative")
+        plant = None
+        if i % every == every - 1:
+            plant = ("grade", "completion")[narrative_plants % 2] if narrative else "total"
+            narrative_plants += narrative
+        if narrative:
+            text = narrative_text(_narrative_truth(i, plant), seed=i, fullwidth=bool(i % 2), heading=("chinese", "xiang")[i % 3 == 0])
+            if kind.startswith("txt"):
+                path = folder / f"{i:03d}_自评报告.txt"
+                path.write_bytes(text.encode("gb18030" if kind == "txt-gbk" else "utf-8"))
+            elif kind == "docx-narrative":
+                path = narrative_docx(text, folder / f"{i:03d}_自评报告.docx")
+            else:
+                path = narrative_pdf(text, folder / f"{i:03d}_自评报告.pdf")
+        else:
+            layout = layouts[i % len(layouts)]
+            key = (layout, f"示例项目{i:03d}")
+            forms[key] = f = form(layout) if layout != "national" else form(layout, project=key[1])
+            if plant:
+                f = _with_printed_total(f, "96.7")
+            suffix = {"docx": "docx", "html": "html", "pdf": "pdf"}[kind]
+            path = folder / f"{i:03d}_{layout}.{suffix}"
+            {"docx": lambda p: to_docx(f, p), "html": lambda p: to_html(f, p), "pdf": lambda p: to_pdf(f, p, row_height=44)}[kind](path)
+        if plant:
+            planted[path.name] = plant
+    return planted
