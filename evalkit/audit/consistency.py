@@ -205,3 +205,43 @@ def staffing(r: Recomputation) -> Iterator[Finding]:
             printed=str(staff.actual),
             recomputed=f"≤ {staff.authorized}",
         )
+
+
+SPENDING_ABOVE_BUDGET = _code("E-SPENDING-ABOVE-BUDGET", "error", "实际支出超过调整后（全年）预算数")
+
+
+def _over_budget(year: UnitYear) -> Iterator[tuple[str, str, Decimal, Decimal]]:
+    """(field, what, actual, final) for every spending line whose actual exceeds its final budget."""
+    budget = year.budget
+    lines: list[tuple[str, str, Decimal | None, Decimal | None]] = [
+        ("budget.actual（实际支出）", "部门（单位）实际支出", budget.actual, budget.final),
+    ]
+    for key, label in (("basic", "基本支出"), ("project", "项目支出")):
+        line = getattr(budget, key)
+        if line is not None:
+            lines.append((f"budget.{key}.actual（{label}实际支出）", f"{label}实际支出", line.actual, line.final))
+    for part, label in (("personnel", "人员经费"), ("public", "公用经费")):
+        line = getattr(budget.basic, part) if budget.basic is not None else None
+        if line is not None:
+            lines.append((f"budget.basic.{part}.actual（{label}实际支出）", f"{label}实际支出", line.actual, line.final))
+    for index, source in enumerate(budget.sources):
+        lines.append((f"budget.sources[{index}].actual（全年执行数）", f"“{source.name}”执行数", source.actual, source.final))
+    for index, project in enumerate(year.projects):
+        lines.append((f"projects[{index}].actual（执行金额）", f"项目“{project.name}”执行金额", project.actual, project.budget))
+    for field, what, actual, final in lines:
+        if actual is not None and final is not None and actual > final:
+            yield field, what, actual, final
+
+
+@register
+def spending_above_budget(r: Recomputation) -> Iterator[Finding]:
+    """Actual spending may not exceed the adjusted (final) budget, line by line."""
+    for field, what, actual, final in _over_budget(r.year):
+        yield _finding(
+            SPENDING_ABOVE_BUDGET,
+            field,
+            f"{what} {_written(actual)} 万元超过调整后预算数 {_written(final)} 万元（超出 {_written(actual - final)} 万元）",
+            printed=_written(actual),
+            recomputed=f"≤ {_written(final)}",
+        )
+

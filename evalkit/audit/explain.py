@@ -92,6 +92,8 @@ class Candidate:
     exact: Decimal | None
     dp: int
     rulebook: str | None = None
+    #: The rules (dotted paths) in which that rulebook differs from the one in use.
+    changes: frozenset[str] = frozenset()
 
 
 def reproduces(printed: Decimal, exact: Decimal, dp: int) -> bool:
@@ -152,7 +154,7 @@ def explain(
     '截尾（直接舍去多余小数）而非四舍五入'
     """
     labels: list[str] = []
-    rulebooks: list[str] = []
+    rulebooks: list[Candidate] = []
     shown = decimals_of(printed)
     recomputed_text = fmt(exact, shown, keep_zeros=True)
     printed_text = fmt(printed, shown, keep_zeros=True)
@@ -163,13 +165,41 @@ def explain(
         if candidate.exact is None or printed != round_half_up(candidate.exact, candidate.dp):
             continue
         if candidate.rulebook is not None:
-            if candidate.rulebook not in rulebooks:
-                rulebooks.append(candidate.rulebook)
+            if all(c.rulebook != candidate.rulebook for c in rulebooks):
+                rulebooks.append(candidate)
         elif candidate.label not in labels:
             labels.append(candidate.label)
-    if rulebooks:
-        labels.append("按评分规则" + "或".join(f"“{title}”" for title in rulebooks) + "计算")
+    involved = _involved(rulebooks)
+    if involved:
+        labels.append("按评分规则" + "或".join(f"“{title}”" for title in involved) + "计算")
     return "；或".join(labels) or None
+
+
+def _involved(candidates: list[Candidate]) -> list[str]:
+    """The rulebooks whose own rules make the difference: a rulebook that reproduces the figure
+    only because it shares the rules of another one that does (and changes more) is left out."""
+    return [
+        c.rulebook
+        for c in candidates
+        if c.rulebook is not None
+        and not any(o is not c and o.changes and o.changes < c.changes for o in candidates)
+    ]
+
+
+def rule_changes(current: Rulebook, other: Rulebook) -> frozenset[str]:
+    """The dotted paths of the scoring rules in which ``other`` differs from ``current``."""
+    mine, theirs = _leaves(current.model_dump()), _leaves(other.model_dump())
+    ignore = ("name", "title", "description", "sources", "extends")
+    return frozenset(k for k in set(mine) | set(theirs) if k.split(".")[0] not in ignore and mine.get(k) != theirs.get(k))
+
+
+def _leaves(data: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(data, dict):
+        out: dict[str, object] = {}
+        for key, value in data.items():
+            out.update(_leaves(value, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): repr(data)}
 
 
 @dataclass(frozen=True)

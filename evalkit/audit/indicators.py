@@ -15,6 +15,7 @@ from evalkit.audit.explain import (
     _shown,
     _try_score,
     _written,
+    rule_changes,
 )
 from evalkit.audit.findings import (
     HUNDRED,
@@ -85,6 +86,7 @@ class _Variant:
     target: str = ""
     swapped: str = ""
     rulebook: str | None = None
+    changes: frozenset[str] = frozenset()
 
     def completion_label(self) -> str:
         how = f"按 {_formula(self.scored.completion)}（{_how(self.scored.completion)}）计算"
@@ -114,18 +116,18 @@ def _indicator_variants(indicator: Indicator, rulebook: Rulebook) -> Iterator[_V
             continue
         swapped = _try_score(base.model_copy(update={"op": opposite}), rulebook)
         if swapped is not None:
-            was = f"{_KIND_WORDS[direction(indicator.op)]}（{OP_SYMBOL[indicator.op]}）"
-            now = f"{_KIND_WORDS[direction(opposite)]}（{OP_SYMBOL[opposite]}）"
+            was = _kind_text(indicator.op, indicator.op_printed)
+            now = _kind_text(opposite)
             yield _Variant(swapped, target=name, swapped=f"把{was}指标当作{now}指标")
     for other in _other_rulebooks(rulebook):
         scored = _try_score(indicator, other)
         if scored is not None:
-            yield _Variant(scored, rulebook=other.title)
+            yield _Variant(scored, rulebook=other.title, changes=rule_changes(rulebook, other))
 
 
 def _completion_candidates(indicator: Indicator, rulebook: Rulebook) -> list[Candidate]:
     out = [
-        Candidate(v.completion_label(), v.scored.completion.exact, v.scored.completion.dp, v.rulebook)
+        Candidate(v.completion_label(), v.scored.completion.exact, v.scored.completion.dp, v.rulebook, v.changes)
         for v in _indicator_variants(indicator, rulebook)
     ]
     if indicator.unit == "%" and isinstance(indicator.actual, Decimal):
@@ -135,12 +137,14 @@ def _completion_candidates(indicator: Indicator, rulebook: Rulebook) -> list[Can
 
 def _score_candidates(indicator: Indicator, scored: IndicatorScore, rulebook: Rulebook) -> list[Candidate]:
     assert scored.score is not None
-    dp, weight = scored.score.dp, indicator.weight
+    dp, weight = scored.score.dp, scored.weight
     out = [
-        Candidate(v.score_label(), v.scored.score.exact, v.scored.score.dp, v.rulebook)
+        Candidate(v.score_label(), v.scored.score.exact, v.scored.score.dp, v.rulebook, v.changes)
         for v in _indicator_variants(indicator, rulebook)
         if v.scored.score is not None
     ]
+    if weight is None:
+        return out
     if scored.score.value is not None and scored.score.value < weight:
         out.append(Candidate(f"填入了分值 {_written(weight)}（满分）而非得分", weight, dp))
     if indicator.unit == "%" and isinstance(indicator.actual, Decimal):
@@ -183,10 +187,20 @@ def printed_completion_rates(r: Recomputation) -> Iterator[Finding]:
             )
 
 
-def _target_text(indicator: Indicator, target: Decimal | str) -> str:
+def _target_text(indicator: Indicator, target: Decimal | str | None) -> str:
+    """A target as the report printed it: with its sign only when the report printed one."""
+    if target is None:
+        return "（未印出）"
     if isinstance(target, str):
         return target
+    if not indicator.op_printed or indicator.op is None:
+        return f"{_written(target)}{indicator.unit}"
     return f"{OP_SYMBOL[indicator.op]} {_written(target)}{indicator.unit}"
+
+
+def _kind_text(op: str, printed: bool = True) -> str:
+    """``正向（≥）``, or ``正向`` alone for a reading of a target printed with no sign."""
+    return f"{_KIND_WORDS[direction(op)]}（{OP_SYMBOL[op]}）" if printed else _KIND_WORDS[direction(op)]
 
 
 @register
@@ -198,8 +212,8 @@ def printed_scores(r: Recomputation) -> Iterator[Finding]:
         if printed is None or not indicator.applicable:
             continue
         field = _indicator_field(index, indicator, "score")
-        weight = indicator.weight
-        if printed > weight:
+        weight = r.weight(index)
+        if weight is not None and printed > weight:
             yield _finding(
                 SCORE_ABOVE_WEIGHT,
                 field,
@@ -211,8 +225,10 @@ def printed_scores(r: Recomputation) -> Iterator[Finding]:
             continue
         if scored is None or scored.score is None or scored.score.exact is None:
             continue
-        if indicator.is_qualitative and _score_outside_band(indicator, printed, r.rulebook) is not None:
+        if indicator.is_qualitative and _score_outside_band(indicator, printed, r.rulebook, weight) is not None:
             continue  # the band check says it better
+        if indicator.is_qualitative and indicator.score is None:
+            continue  # a qualitative score inside its grade's band is the evaluator's call, not an error
         mismatch = _compare(printed, scored.score, lambda i=indicator, s=scored: _score_candidates(i, s, r.rulebook))
         if mismatch is None:
             continue

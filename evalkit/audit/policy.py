@@ -49,7 +49,7 @@ def qualitative_bands(r: Recomputation) -> Iterator[Finding]:
         if printed is not None and printed == indicator.score:
             scores = scores[1:]
         for name, label, score in scores:
-            band = _score_outside_band(indicator, score, r.rulebook)
+            band = _score_outside_band(indicator, score, r.rulebook, r.weight(index))
             if band is None or score is None:
                 continue
             yield _finding(
@@ -70,16 +70,17 @@ def _has_reason(indicator: Indicator) -> bool:
 def deviation_reasons(r: Recomputation) -> Iterator[Finding]:
     """A score below the weight needs a deviation reason (偏差原因)."""
     for index, indicator, scored in r.indicators():
-        if not indicator.applicable or _has_reason(indicator):
+        if not indicator.applicable or _has_reason(indicator) or indicator.is_unknown("deviation_reason"):
             continue
         score = scored.score.value if scored is not None and scored.score is not None else None
         if score is None and indicator.reported is not None:
             score = indicator.reported.score
-        if score is not None and score < indicator.weight:
+        weight = r.weight(index)
+        if score is not None and weight is not None and score < weight:
             yield _finding(
                 DEVIATION_REASON_MISSING,
                 _indicator_field(index, indicator, "deviation_reason"),
-                f"{indicator.name}：得分 {fmt(score)} 低于分值 {_written(indicator.weight)}，未说明偏差原因",
+                f"{indicator.name}：得分 {fmt(score)} 低于分值 {_written(weight)}，未说明偏差原因",
                 indicator=indicator.name,
                 recomputed=fmt(score),
             )
@@ -91,9 +92,9 @@ def over_completion(r: Recomputation) -> Iterator[Finding]:
     ratio = r.rulebook.indicators.over_completion_flag
     for index, indicator, _ in r.indicators():
         target, actual = indicator.scoring_target, indicator.actual
-        if ratio is None or not indicator.applicable or _has_reason(indicator):
+        if ratio is None or not indicator.applicable or _has_reason(indicator) or indicator.is_unknown("deviation_reason"):
             continue
-        if not isinstance(target, Decimal) or not isinstance(actual, Decimal):
+        if indicator.op is None or not isinstance(target, Decimal) or not isinstance(actual, Decimal):
             continue
         if over_completed(indicator.op, target, actual, r.rulebook):
             share = fmt(_divide(actual, target) * HUNDRED, r.rulebook.rounding.rate_dp)
@@ -109,12 +110,16 @@ def over_completion(r: Recomputation) -> Iterator[Finding]:
 
 @register
 def midyear_values(r: Recomputation) -> Iterator[Finding]:
-    """A department-overall report gives each indicator's mid-year monitoring value (年中监控值);
-    the project table has no such column."""
+    """A department-overall report gives each indicator's mid-year monitoring value (年中监控值)
+    when its form has that column: some indicator has a value, or lists it as unprinted. The
+    project table, and department forms with no mid-year column, are not checked."""
     if r.year.kind != "department":
         return
+    has_column = any(i.midyear is not None or i.is_unknown("midyear") for i in r.year.indicators)
+    if not has_column:
+        return
     for index, indicator, _ in r.indicators():
-        if indicator.applicable and indicator.midyear is None:
+        if indicator.applicable and indicator.midyear is None and not indicator.is_unknown("midyear"):
             yield _finding(
                 MIDYEAR_MISSING,
                 _indicator_field(index, indicator, "midyear"),
@@ -122,4 +127,34 @@ def midyear_values(r: Recomputation) -> Iterator[Finding]:
                 indicator=indicator.name,
             )
 
+
+EXECUTION_BELOW_THRESHOLD = _code(
+    "W-EXECUTION-BELOW-THRESHOLD-UNEXPLAINED",
+    "warning",
+    "预算执行率低于评分规则要求说明的下限（如四川 90%），却未说明原因",
+)
+
+
+@register
+def execution_threshold(r: Recomputation) -> Iterator[Finding]:
+    """Where the rulebook sets one (``budget_execution.explain_below``, Sichuan: 90%), an execution
+    rate below it needs a written reason (``narrative.budget_execution``)."""
+    limit = r.rulebook.budget_execution.explain_below
+    if limit is None:
+        return
+    reason = r.year.narrative.budget_execution
+    if reason and reason.strip():
+        return
+    rate = r.evaluation.execution_rate.value if r.evaluation is not None else None
+    if rate is None:
+        rate = r.reported.execution_rate
+    if rate is None or rate >= limit:
+        return
+    yield _finding(
+        EXECUTION_BELOW_THRESHOLD,
+        "narrative.budget_execution（预算执行说明）",
+        f"预算执行率 {fmt(rate, r.rulebook.rounding.rate_dp)}% 低于评分规则“{r.rulebook.title}”要求说明的 "
+        f"{fmt(limit, 2)}%，未说明原因",
+        recomputed=f"{fmt(rate, r.rulebook.rounding.rate_dp)}%",
+    )
 

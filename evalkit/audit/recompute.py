@@ -15,6 +15,7 @@ from evalkit.audit.findings import (
     _code,
     _finding,
 )
+from evalkit.core.blocks import indicator_weights
 from evalkit.core.figures import fmt
 from evalkit.core.models import (
     Indicator,
@@ -57,6 +58,11 @@ class Recomputation:
     evaluation: Evaluation | None
     scores: tuple[IndicatorScore | None, ...]
     complete: bool
+    weights: tuple[Decimal | None, ...] = ()
+
+    def weight(self, index: int) -> Decimal | None:
+        """The weight indicator ``index`` is scored with (its own or a block's share); None when unknown."""
+        return self.weights[index] if index < len(self.weights) else self.year.indicators[index].weight
 
     @property
     def reported(self) -> Reported:
@@ -82,12 +88,13 @@ def _recompute(
     """Score what can be scored; the scoring failures become findings instead of exceptions."""
     problems: list[Finding] = []
     scores: list[IndicatorScore | None] = []
+    weights = indicator_weights(year)
     for index, indicator in enumerate(year.indicators):
         try:
-            scores.append(score_indicator(indicator, rulebook))
+            scores.append(score_indicator(indicator, rulebook, weights[index]))
         except ScoringError as exc:
             scores.append(None)
-            if _score_outside_band(indicator, indicator.score, rulebook) is None:
+            if _score_outside_band(indicator, indicator.score, rulebook, weights[index].value) is None:
                 problems.append(
                     _finding(
                         SCORING_FAILED,
@@ -121,8 +128,8 @@ def _recompute(
     # The weight tolerance is used only by the weight-sum check, which scoring runs first: when
     # relaxing it changes the outcome, the strict failure was that check.
     if strict_error is not None and (lenient_error is None or lenient_error.message != strict_error.message):
-        total = sum((i.weight for i in year.indicators), ZERO)
-        if evaluation is not None:
+        total = sum((w.value for w in weights if w.value is not None), ZERO)
+        if evaluation is not None and evaluation.execution_weight is not None:
             total += evaluation.execution_weight
         problems.append(
             _finding(
@@ -147,21 +154,24 @@ def _recompute(
         rulebook=rulebook,
         evaluation=evaluation,
         scores=tuple(scores),
-        complete=evaluation is not None and not unscorable,
+        complete=evaluation is not None and not unscorable and evaluation.total_status == "complete",
+        weights=tuple(w.value for w in weights),
     )
     return recomputation, problems
 
 
 
-def _score_outside_band(indicator: Indicator, score: Decimal | None, rulebook: Rulebook) -> ScoreBand | None:
-    """The band a qualitative score falls outside of, or ``None`` (inside, or not qualitative)."""
-    if score is None or not indicator.is_qualitative or not indicator.applicable:
+def _score_outside_band(
+    indicator: Indicator, score: Decimal | None, rulebook: Rulebook, weight: Decimal | None
+) -> ScoreBand | None:
+    """The band a qualitative score falls outside of, or ``None`` (inside, not qualitative, weight unknown)."""
+    if score is None or weight is None or not indicator.is_qualitative or not indicator.applicable:
         return None
     try:
         grade = qualitative_grade(indicator, rulebook)
     except ScoringError:
         return None
-    band = qualitative_band(grade, indicator.weight, rulebook)
+    band = qualitative_band(grade, weight, rulebook)
     return None if band.contains(score) else band
 
 

@@ -14,12 +14,13 @@ from evalkit.audit.findings import (
     _code,
     _finding,
 )
-from evalkit.audit.indicators import _printed_target, _target_text
+from evalkit.audit.indicators import _KIND_WORDS, _printed_target, _target_text
 from evalkit.audit.recompute import (
     Recomputation,
     _indicator_field,
 )
 from evalkit.audit.registry import register
+from evalkit.core.targets import direction
 
 # --------------------------------------------------------------------------- targets
 
@@ -92,4 +93,37 @@ def stated_targets(r: Recomputation) -> Iterator[Finding]:
                 printed=shown,
                 recomputed=expected,
             )
+
+
+TARGET_SIGN_NOT_PRINTED = _code(
+    "W-TARGET-SIGN-NOT-PRINTED", "warning", "指标值未印比较符号，方向是按惯例读取的（未印出的符号不显示）"
+)
+
+_READINGS = {
+    "positive": "正向：实际值不低于目标值为完成",
+    "reverse": "反向：实际值不高于目标值为完成",
+    "equal": "等于目标值为完成",
+}
+
+
+@register
+def unsigned_targets(r: Recomputation) -> Iterator[Finding]:
+    """A numeric target printed with no sign (``95%``): the direction scored is a reading. The
+    message says so and which reading was used, and shows no sign the report did not print."""
+    for index, indicator, scored in r.indicators():
+        if indicator.op_printed or indicator.op is None or indicator.is_qualitative or not indicator.applicable:
+            continue
+        kind = direction(indicator.op)
+        reading = _READINGS.get(kind, _KIND_WORDS.get(kind, kind))
+        effect = ""
+        if scored is not None and scored.score is not None and scored.score.value is not None:
+            effect = f"，按此读取得 {scored.score.text()} 分"
+        yield _finding(
+            TARGET_SIGN_NOT_PRINTED,
+            _indicator_field(index, indicator, "target"),
+            f"{indicator.name}：报告所列指标值“{_target_text(indicator, indicator.target)}”未印比较符号，"
+            f"本次按{reading}读取{effect}；如方向不同，请在参数中写明比较方式",
+            indicator=indicator.name,
+            printed=_target_text(indicator, indicator.target),
+        )
 

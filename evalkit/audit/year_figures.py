@@ -11,11 +11,13 @@ from evalkit.audit.explain import (
     _compare,
     _formula,
     _how,
+    _involved,
     _other_rulebooks,
     _percent,
     _shown,
     _try_evaluate,
     _written,
+    rule_changes,
 )
 from evalkit.audit.findings import (
     HUNDRED,
@@ -61,6 +63,7 @@ class _ExecutionVariant:
     rate: Figure
     score: Figure
     rulebook: str | None = None
+    changes: frozenset[str] = frozenset()
 
 
 def _execution_variants(r: Recomputation) -> Iterator[_ExecutionVariant]:
@@ -84,16 +87,16 @@ def _execution_variants(r: Recomputation) -> Iterator[_ExecutionVariant]:
             rate, score = score_budget_execution(r.year, rulebook, weight)
         except ScoringError:
             continue
-        yield _ExecutionVariant("", rate, score, rulebook=rulebook.title)
+        yield _ExecutionVariant("", rate, score, rulebook=rulebook.title, changes=rule_changes(r.rulebook, rulebook))
 
 
 def _execution_rate_candidates(r: Recomputation) -> list[Candidate]:
-    return [Candidate(v.label, v.rate.exact, v.rate.dp, v.rulebook) for v in _execution_variants(r)]
+    return [Candidate(v.label, v.rate.exact, v.rate.dp, v.rulebook, v.changes) for v in _execution_variants(r)]
 
 
 def _execution_score_candidates(r: Recomputation) -> list[Candidate]:
     assert r.evaluation is not None
-    out = [Candidate(v.label, v.score.exact, v.score.dp, v.rulebook) for v in _execution_variants(r)]
+    out = [Candidate(v.label, v.score.exact, v.score.dp, v.rulebook, v.changes) for v in _execution_variants(r)]
     printed_rate = r.reported.execution_rate
     if printed_rate is not None and printed_rate != r.evaluation.execution_rate.value:
         weight = r.evaluation.execution_weight
@@ -182,7 +185,7 @@ def _total_candidates(r: Recomputation) -> list[Candidate]:
     for rulebook in _other_rulebooks(r.rulebook):
         e = _try_evaluate(r.profile, r.year, rulebook)
         if e is not None:
-            out.append(Candidate("", e.total.exact, e.total.dp, rulebook=rulebook.title))
+            out.append(Candidate("", e.total.exact, e.total.dp, rulebook.title, rule_changes(r.rulebook, rulebook)))
     return out
 
 
@@ -274,6 +277,10 @@ def printed_year_figures(r: Recomputation) -> Iterator[Finding]:
             )
 
 
+#: The rules a grade depends on, given the total: a rulebook that differs elsewhere grades alike.
+_GRADE_RULES = frozenset({"grades.bands", "grades.grade_on", "rounding.total_dp"})
+
+
 @register
 def printed_grade(r: Recomputation) -> Iterator[Finding]:
     """The grade the report printed against the grade of the recomputed total."""
@@ -284,7 +291,10 @@ def printed_grade(r: Recomputation) -> Iterator[Finding]:
     labels = []
     if r.reported.total is not None and grade_for(r.reported.total, r.rulebook) == printed:
         labels.append(f"按报告所列总分 {_shown(r.reported.total)} 评定")
-    titles = [rb.title for rb in _other_rulebooks(r.rulebook) if grade_for(e.total.exact or ZERO, rb) == printed]
+    graded = [rb for rb in _other_rulebooks(r.rulebook) if grade_for(e.total.exact or ZERO, rb) == printed]
+    titles = _involved(
+        [Candidate("", None, 0, rb.title, rule_changes(r.rulebook, rb).intersection(_GRADE_RULES)) for rb in graded]
+    )
     if titles:
         labels.append("按评分规则" + "或".join(f"“{t}”" for t in titles) + "的等级区间评定")
     explanation = "；或".join(labels) or None
@@ -296,5 +306,25 @@ def printed_grade(r: Recomputation) -> Iterator[Finding]:
         printed=printed,
         recomputed=e.grade,
         explanation=explanation,
+    )
+
+
+TOTAL_ABOVE_MAX_GRADED = _code("E-TOTAL-ABOVE-MAX-GRADED", "error", "报告所列总分超过满分，却仍评定了等级")
+
+
+@register
+def graded_total_above_max(r: Recomputation) -> Iterator[Finding]:
+    """A total above the rulebook's maximum (100) cannot be graded: a report that grades it anyway
+    has an error upstream (a weight or a score above its limit)."""
+    total, grade = r.reported.total, r.reported.grade
+    if total is None or grade is None or total <= r.rulebook.total_weight:
+        return
+    yield _finding(
+        TOTAL_ABOVE_MAX_GRADED,
+        f"reported.grade（{Reported.model_fields['grade'].title}）",
+        f"报告所列总分 {_shown(total)} 超过满分 {_written(r.rulebook.total_weight)}，却仍评为“{grade}”；"
+        "超过满分的总分说明分值或得分有误，不能据以评定等级",
+        printed=f"{_shown(total)}（{grade}）",
+        recomputed=f"≤ {_written(r.rulebook.total_weight)}",
     )
 

@@ -15,15 +15,22 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
+from evalkit.core.evidence import (
+    INDICATOR_UNKNOWN_FIELDS,
+    YEAR_UNKNOWN_FIELDS,
+    Block,
+    Evidence,
+    value_at,
+    year_problems,
+)
 from evalkit.core.figures import to_decimal
+from evalkit.core.modelbase import PROBLEM_SEPARATOR, F, StrictModel, raise_all
 from evalkit.core.targets import (
     convert_money,
     normalise_op,
@@ -68,45 +75,6 @@ _UNIT_ID_RE = re.compile(UNIT_ID_PATTERN)
 
 QUALITATIVE_GRADES = ("达成", "部分达成", "未达成")
 
-#: Indicator cells a source may leave unprinted (``unknown: [...]``), with their Chinese names.
-INDICATOR_UNKNOWN_FIELDS = {
-    "target": "年度指标值",
-    "midyear": "年中监控值",
-    "actual": "实际完成值",
-    "weight": "分值",
-    "completion": "报告所列完成率",
-    "score": "报告所列得分",
-    "deviation_reason": "偏差原因",
-    "improvement": "改进措施",
-}
-
-#: Year-level fields a source may leave unprinted (top-level ``unknown: [...]``), by dotted path.
-YEAR_UNKNOWN_FIELDS = {
-    "execution_weight": "预算执行率分值",
-    "budget.initial": "年初预算数",
-    "budget.adjustment": "年中调整数",
-    "budget.basic": "基本支出",
-    "budget.project": "项目支出",
-    "reported.total": "报告所列总分",
-    "reported.grade": "报告所列等级",
-    "reported.execution_rate": "报告所列预算执行率",
-    "reported.execution_score": "报告所列执行率得分",
-    "reported.adjustment_rate": "报告所列预算调整率",
-}
-
-#: Cross-field checks report every problem at once: one ``field（名）: problem`` per line of the
-#: error message, split again into separate lines by :mod:`evalkit.inputs.params`.
-PROBLEM_SEPARATOR = "\n"
-
-
-def _raise_all(problems: list[str]) -> None:
-    if problems:
-        raise ValueError(PROBLEM_SEPARATOR.join(problems))
-
-
-def F(zh: str, en: str, default: Any = ..., **kwargs: Any) -> Any:
-    """A field with its Chinese name as title and a bilingual description."""
-    return Field(default, title=zh, description=f"{zh}。{en}", **kwargs)
 
 
 def _money(value: Any) -> Any:
@@ -136,11 +104,8 @@ Money = Annotated[Decimal, BeforeValidator(_money)]
 NonNegMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-
-class Staffing(_Model):
+class Staffing(StrictModel):
     """人员构成 / staffing."""
 
     authorized: int | None = F("编制人数", "Authorized headcount", None, ge=0)
@@ -151,7 +116,7 @@ class Staffing(_Model):
     change: int | None = F("增减人数", "Net change in the year (negative for a decrease)", None)
 
 
-class UnitProfile(_Model):
+class UnitProfile(StrictModel):
     """部门单位基本情况: the unit's profile, in ``params/<unit-id>/unit.yaml``."""
 
     id: str = F("单位编号", "Unit id: a short ASCII slug (a-z, 0-9, - and _)", pattern=UNIT_ID_PATTERN)
@@ -170,14 +135,14 @@ class UnitProfile(_Model):
         return self.short_name or self.name
 
 
-class KeyWorkCount(_Model):
+class KeyWorkCount(StrictModel):
     item: str = F("工作事项", "What was counted, e.g. 召开常委会会议")
     value: Decimal = F("数量", "How many")
     unit: str | None = F("计量单位", "Unit of the count, e.g. 次, 项, 人次", None)
     approximate: bool = F("约数", "True when the report says 余 (\"100余次\")", False)
 
 
-class KeyWork(_Model):
+class KeyWork(StrictModel):
     """部门单位年度重点工作."""
 
     summary: str | None = F("重点工作概述", "The year's key work, as prose", None)
@@ -185,12 +150,12 @@ class KeyWork(_Model):
     details: str | None = F("其他说明", "Further prose", None)
 
 
-class SpendingPart(_Model):
+class SpendingPart(StrictModel):
     final: NonNegMoney | None = F("全年预算数", "Final budget (万元)", None)
     actual: NonNegMoney | None = F("实际支出", "Actual spending (万元)", None)
 
 
-class SpendingLine(_Model):
+class SpendingLine(StrictModel):
     """A block of spending (project spending) with its budget path."""
 
     initial: NonNegMoney | None = F("年初预算数", "Initial budget (万元)", None)
@@ -205,7 +170,7 @@ class BasicSpending(SpendingLine):
     public: SpendingPart | None = F("公用经费", "Public (running) costs", None)
 
 
-class FundSource(_Model):
+class FundSource(StrictModel):
     """A row of a project's funds table: 当年财政拨款, 上年结转资金, 其他资金."""
 
     name: str = F("资金来源", "Source of funds")
@@ -214,7 +179,7 @@ class FundSource(_Model):
     actual: NonNegMoney | None = F("全年执行数", "Amount executed (万元)", None)
 
 
-class Budget(_Model):
+class Budget(StrictModel):
     """部门单位整体预算规模及执行情况 (万元)."""
 
     initial: NonNegMoney | None = F("年初预算数", "Initial budget (万元)", None)
@@ -235,7 +200,7 @@ class Budget(_Model):
         return None
 
 
-class Project(_Model):
+class Project(StrictModel):
     """项目: a project funded within the unit's budget."""
 
     name: str = F("项目名称", "Project name")
@@ -247,7 +212,7 @@ class Project(_Model):
     effect: str | None = F("实现效益", "The effect achieved, as prose", None)
 
 
-class ProjectInfo(_Model):
+class ProjectInfo(StrictModel):
     """For a 项目支出 self-evaluation: the project being evaluated."""
 
     name: str = F("项目名称", "Project name")
@@ -257,7 +222,7 @@ class ProjectInfo(_Model):
     outcome: str | None = F("实际完成情况", "What was actually achieved", None)
 
 
-class ReportedIndicator(_Model):
+class ReportedIndicator(StrictModel):
     """What the published report printed for an indicator (for the audit)."""
 
     target: Decimal | str | None = F("报告所列指标值", "Target value as printed", None)
@@ -274,7 +239,7 @@ def _number_or_text(value: Any) -> Any:
 NumberOrText = Annotated[Decimal | str, BeforeValidator(_number_or_text)]
 
 
-class Indicator(_Model):
+class Indicator(StrictModel):
     """绩效指标: one performance indicator.
 
     ``target`` may be written with its comparison, e.g. ``"≥ 95%"``; ``op`` and ``unit`` are then
@@ -356,7 +321,8 @@ class Indicator(_Model):
                 if op != "qualitative" or data.get("op") is None:
                     if data.get("op") is None and op != "qualitative" and not states_comparison(target):
                         data.setdefault("op_printed", False)
-                    data.setdefault("op", op)
+                    if data.get("op") is None:
+                        data["op"] = op
                     data["target"] = value
                     if unit and not data.get("unit"):
                         data["unit"] = unit
@@ -398,7 +364,7 @@ class Indicator(_Model):
             problems.append(f"actual（实际完成值）: 定量指标的实际完成值应为数字，实际为“{self.actual}”")
         if quantitative and self.op is not None and self.grade is not None:
             problems.append("grade（定性完成等级）: 只有定性指标才有完成等级")
-        _raise_all(problems)
+        raise_all(problems)
         return self
 
     @property
@@ -438,14 +404,14 @@ def _read_quantity(value: Any, unit: str, key: str, op: Any) -> Any:
     return number
 
 
-class Section(_Model):
+class Section(StrictModel):
     """A titled piece of the analyst's prose."""
 
     title: str = F("标题", "Heading")
     text: str = F("正文", "Body text")
 
 
-class Narrative(_Model):
+class Narrative(StrictModel):
     """The analyst's own prose, printed as written."""
 
     budget_arrangement: str | None = F("年初预算安排说明", "Comment on the initial budget", None)
@@ -459,7 +425,7 @@ class Narrative(_Model):
     suggestions: str | None = F("建议", "Suggestions", None)
 
 
-class Reported(_Model):
+class Reported(StrictModel):
     """Year-level figures as the published report printed them (for the audit)."""
 
     total: Decimal | None = F("报告所列总分", "Total score as printed", None)
@@ -475,58 +441,7 @@ class Reported(_Model):
     )
 
 
-class Evidence(_Model):
-    """How complete the source was: ``evidence: {complete: false, missing: cut_off, note: ...}``."""
-
-    complete: bool = F("来源完整", "False when the table typed from was incomplete", True)
-    missing: Literal["cut_off", "blocks_only"] | None = F(
-        "缺失情形",
-        "cut_off: the indicator table was cut off (weights will not sum to the form's total); "
-        "blocks_only: only some blocks were printed (e.g. only the funds block)",
-        None,
-    )
-    note: str | None = F("说明", "What is missing, e.g. 第2页以后的指标未印出", None)
-
-    @model_validator(mode="after")
-    def _check(self) -> Evidence:
-        if self.complete and self.missing is not None:
-            raise ValueError("missing（缺失情形）: 填写了缺失情形，complete 应为 false")
-        if not self.complete and self.missing is None:
-            raise ValueError("missing（缺失情形）: complete 为 false 时请说明缺失情形：cut_off 或 blocks_only")
-        return self
-
-
-class Block(_Model):
-    """A weighted block of indicators (湖北等按一级/二级指标给分值的表样).
-
-    ``share: equal`` splits the block's points, less any weights given on its indicators, equally
-    among its indicators that have no weight of their own.
-    """
-
-    level1: str = F("一级指标", "First-level group the weight belongs to, e.g. 产出指标", min_length=1)
-    level2: str | None = F("二级指标", "Second-level group, e.g. 数量指标; omit for a whole 一级 block", None)
-    weight: Decimal = F("分值", "Points of the block", ge=0)
-    share: Literal["equal"] = F(
-        "分配方式", "How indicators without their own weight share the block's points: equal (平均分配)", "equal"
-    )
-
-    @property
-    def label(self) -> str:
-        return self.level1 + (f"—{self.level2}" if self.level2 else "")
-
-    def holds(self, indicator: Indicator) -> bool:
-        """True when ``indicator`` lies in this block (its 一级 and, if the block names one, 二级)."""
-        return _group(indicator.level1) == _group(self.level1) and (
-            self.level2 is None or _group(indicator.level2) == _group(self.level2)
-        )
-
-
-def _group(name: str | None) -> str:
-    """A block name without its printed points: ``产出指标（50分）`` → ``产出指标``."""
-    return re.split(r"[（(]", name or "", maxsplit=1)[0].strip()
-
-
-class UnitYear(_Model):
+class UnitYear(StrictModel):
     """One unit's self-evaluation for one year, in ``params/<unit-id>/<year>.yaml``."""
 
     year: int = F("年度", "Fiscal year evaluated", ge=2000, le=2100)
@@ -562,12 +477,12 @@ class UnitYear(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> UnitYear:
-        _raise_all(year_problems(self.model_dump(exclude={"narrative", "key_work", "staffing", "projects"})))
+        raise_all(year_problems(self.model_dump(exclude={"narrative", "key_work", "staffing", "projects"})))
         return self
 
     def value_at(self, path: str) -> object:
         """The value at a dotted path (``budget.initial``), None when absent."""
-        return _value_at(self, path)
+        return value_at(self, path)
 
     def is_unknown(self, path: str) -> bool:
         """True when the source did not print the year-level field ``path``."""
@@ -592,60 +507,7 @@ class UnitYear(_Model):
         return value
 
 
-def year_problems(data: Any) -> list[str]:
-    """The cross-field problems of a year file, every one, as ``field（名）: problem`` lines.
-
-    Works on the raw mapping too (tolerating malformed parts), so that a file whose fields also
-    have errors still gets its cross-field problems listed in the same run.
-    """
-    if not isinstance(data, dict):
-        return []
-    problems = []
-    if data.get("kind") == "project" and not data.get("project"):
-        problems.append("project（被评价项目）: 项目支出自评需要填写被评价项目（project.name）")
-    indicators = [i for i in _list(data.get("indicators")) if isinstance(i, dict)]
-    names = [str(i.get("name")) for i in indicators if i.get("name")]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        problems.append(f"indicators（绩效指标）: 指标名称重复：{'、'.join(dupes)}")
-    for path in _list(data.get("unknown")):
-        if path not in YEAR_UNKNOWN_FIELDS:
-            problems.append(f"unknown（未印出的年度字段）: 不认识“{path}”；可写：{'、'.join(YEAR_UNKNOWN_FIELDS)}")
-        elif _value_at(data, str(path)) is not None:
-            problems.append(
-                f"unknown（未印出的年度字段）: “{path}”（{YEAR_UNKNOWN_FIELDS[path]}）列为未印出，却又填写了数值；请二选一"
-            )
-    blocks = [b for b in _list(data.get("blocks")) if isinstance(b, dict)]
-    labels = [(_group(b.get("level1")), _group(b.get("level2"))) for b in blocks]
-    for l1, l2 in sorted({x for x in labels if labels.count(x) > 1}):
-        problems.append(f"blocks（分块分值）: 分块“{l1}{'—' + l2 if l2 else ''}”重复")
-    for index, raw in enumerate(_list(data.get("indicators"))):
-        if not isinstance(raw, dict) or raw.get("weight") is not None or "weight" in _list(raw.get("unknown")):
-            continue
-        if raw.get("applicable") is False:
-            continue
-        l1, l2 = _group(raw.get("level1")), _group(raw.get("level2"))
-        if not any(b[0] == l1 and b[1] in ("", l2) for b in labels):
-            problems.append(
-                f"indicators[{index}].weight（分值）: 指标“{raw.get('name')}”缺少分值；如报告未印出，请写 "
-                "unknown: [weight]；如按分块给分，请在 blocks 中写出其一级/二级指标的分值"
-            )
-    return problems
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _value_at(data: Any, path: str) -> object:
-    current = data
-    for part in path.split("."):
-        current = current.get(part) if isinstance(current, dict) else getattr(current, part, None)
-        if current is None:
-            return None
-    return current
-
-
 def is_valid_unit_id(unit_id: str) -> bool:
     """True for a safe unit id (no path separators, no ``..``)."""
     return bool(_UNIT_ID_RE.fullmatch(unit_id))
+

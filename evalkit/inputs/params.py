@@ -69,7 +69,21 @@ class LoadedUnitYear:
         try:
             return evaluate(self.profile, self.year, self.rulebook)
         except InputError as exc:
-            raise type(exc)(exc.message, file=str(self.ref.path), field=exc.field) from None
+            located = [
+                type(p)(p.message, file=str(self.ref.path), field=p.field, line=self._line(p.field))
+                for p in problems_of(exc)
+            ]
+            raise (located[0] if len(located) == 1 else InputErrors(located)) from None
+
+    def _line(self, field: str | None) -> int | None:
+        """The line in the year file of a field path like ``indicators[3]（名称）``."""
+        if not field:
+            return None
+        parts = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]（]+", field.split("（")[0]))
+        try:
+            return load_yaml(self.ref.path).line_of(parts)
+        except InputError:
+            return None
 
     def input_hash(self) -> str:
         """SHA-256 over the profile, the year file and the rulebook chain's files."""
