@@ -59,6 +59,23 @@ def _err(message: object) -> None:
     print(f"错误：{message}", file=sys.stderr)
 
 
+def _check_out_dir(out: Path) -> None:
+    """A bad ``--out`` is one line before any work: a file, or a folder that cannot be made or written."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} 不是文件夹（是一个文件）；请给出参数目录")
+    probe = out
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"--out {out} 无法创建：{probe} 不是文件夹")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"--out {out} 无法写入：没有 {probe} 的写权限")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from evalkit.inputs.excel.importer import import_workbook, with_unit_id, write_import
     from evalkit.inputs.excel.layouts import get_layout
@@ -68,17 +85,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         from evalkit.core.rulebook import load_rulebook
 
         load_rulebook(args.rulebook)  # a bad name is an input error before any file is read
+    _check_out_dir(Path(args.out))  # before any work
     sheets, failed, notes = [], 0, []
     for raw in args.files:
         try:
-            result = import_workbook(Path(raw), display=raw, layout=layout, year=args.year, rulebook=args.rulebook)
+            result = import_workbook(
+                Path(raw),
+                display=raw,
+                layout=layout,
+                year=args.year,
+                rulebook=args.rulebook,
+                params_dir=Path(args.out),
+            )
         except InputError as exc:
             _err(exc)
             failed += 1
             continue
         for exc in result.errors:
             _err(exc)
-        failed += len(result.errors)
+        failed += result.failed
         sheets.extend(result.sheets)
         notes.extend(result.notes)
     if args.unit_id:

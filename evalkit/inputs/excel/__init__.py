@@ -23,7 +23,8 @@ if TYPE_CHECKING:
         write_import,
     )
     from evalkit.inputs.excel.layouts import LAYOUTS, Layout, detect_layout, get_layout
-    from evalkit.inputs.excel.reader import Grid, WorkbookError, open_workbook
+    from evalkit.inputs.excel.reader import Grid, WorkbookError
+    from evalkit.inputs.excel.workbooks import open_workbook
     from evalkit.publish.workbook import ExportSummary, build_workbook, export_workbook
 
 _WHERE = {
@@ -33,7 +34,7 @@ _WHERE = {
     "get_layout": "layouts",
     "Grid": "reader",
     "WorkbookError": "reader",
-    "open_workbook": "reader",
+    "open_workbook": "workbooks",
     "SheetImport": "importer",
     "WorkbookImport": "importer",
     "import_workbook": "importer",
