@@ -23,7 +23,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from evalkit.inputs.excel.importer import read_sheet
-from evalkit.inputs.excel.reader import grid_from_worksheet
+from evalkit.inputs.excel.workbooks import grid_from_worksheet
 from tests import excel_builders as xb
 
 # --------------------------------------------------------------------------- forms
@@ -374,7 +374,6 @@ def published_folder(folder: Path, count: int, *, every: int = 5) -> dict[str, s
     planted: dict[str, str] = {}
     kinds = ("txt", "docx-narrative", "docx", "html", "pdf", "txt-gbk", "pdf-narrative")
     layouts = ("national", "sichuan", "beijing", "xianjie")
-    forms: dict[tuple[str, str], Form] = {}
     narrative_plants = 0
     for i in range(count):
         kind = kinds[i % len(kinds)]
@@ -394,13 +393,16 @@ def published_folder(folder: Path, count: int, *, every: int = 5) -> dict[str, s
                 path = narrative_pdf(text, folder / f"{i:03d}_自评报告.pdf")
         else:
             layout = layouts[i % len(layouts)]
-            key = (layout, f"示例项目{i:03d}")
-            forms[key] = f = form(layout) if layout != "national" else form(layout, project=key[1])
+            f = form(layout) if layout != "national" else form(layout, project=f"示例项目{i:03d}")
             if plant:
                 f = _with_printed_total(f, "96.7")
-            suffix = {"docx": "docx", "html": "html", "pdf": "pdf"}[kind]
-            path = folder / f"{i:03d}_{layout}.{suffix}"
-            {"docx": lambda p: to_docx(f, p), "html": lambda p: to_html(f, p), "pdf": lambda p: to_pdf(f, p, row_height=44)}[kind](path)
+            path = folder / f"{i:03d}_{layout}.{kind}"
+            if kind == "docx":
+                to_docx(f, path)
+            elif kind == "html":
+                to_html(f, path)
+            else:
+                to_pdf(f, path, row_height=44)
         if plant:
             planted[path.name] = plant
     return planted

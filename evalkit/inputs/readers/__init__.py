@@ -45,10 +45,10 @@ def register(reader: Reader, *, first: bool = False) -> Reader:
 
 def _refuse(head: bytes, path: Path, display: str) -> None:
     """Formats recognised but not read, each with what to do instead."""
-    if head.startswith(_OLE2):
-        if "WordDocument".encode("utf-16-le") in head or path.suffix.lower() == ".doc":
-            raise InputError("这是旧版 Word .doc 文件，无法读取；请在 Word 中另存为 .docx 再导入", file=display)
-        raise InputError("这是旧版 Office 文件（.xls/.doc）或已加密的文件，无法读取；请另存为 .xlsx 或 .docx", file=display)
+    if head.startswith(_OLE2) and (
+        "WordDocument".encode("utf-16-le") in head or path.suffix.lower() in (".doc", ".wps")
+    ):
+        raise InputError("这是旧版 Word .doc 文件，无法读取；请在 Word 中另存为 .docx 再导入", file=display)
     if head.lstrip().startswith(b"{\\rtf"):
         raise InputError("这是 RTF 文件，无法读取；请在 Word 中另存为 .docx 再导入", file=display)
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
@@ -77,7 +77,7 @@ def detect(path: Path | str, *, display: str | None = None) -> Reader:
             return reader
     if head.startswith(b"PK\x03\x04"):
         raise InputError("是压缩包，但既不是 .docx 也不是 .xlsx；请解压后分别导入", file=display)
-    raise InputError("无法识别的文件格式（支持 Word .docx、PDF、网页 HTML、Excel .xlsx 与文本 .txt）", file=display)
+    raise InputError("无法识别的文件格式（支持 Word .docx、PDF、网页 HTML、Excel .xlsx/.xls/.ods 与文本 .txt）", file=display)
 
 
 def read_file(path: Path | str, *, display: str | None = None) -> Extraction:
