@@ -19,6 +19,10 @@ def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp("published")
     planted = pb.published_folder(root / "in", 12, every=3)
     pb.scanned_pdf(root / "in" / "扫描件.pdf")
+    national = pb.form("national", project="缺一格的项目")
+    cell_row = next(i for i, r in enumerate(national.rows) if "培训人次" in r)
+    national.rows[cell_row][5] = "(cid:3)(cid:7)"  # one cell pdfminer cannot map
+    pb.to_pdf(national, root / "in" / "缺一格.pdf")
     truth = {**pb.NARRATIVE_TRUTH, "unit": "<b>示例</b>单位", "indicators": pb.NARRATIVE_TRUTH["indicators"]}
     (root / "in" / "=HYPERLINK(1).txt").write_text(pb.narrative_text(truth, seed=3), encoding="utf-8")
     summary = audit_folder(root / "in", root / "out", jobs=2)
@@ -29,9 +33,12 @@ def test_every_planted_error_is_listed_and_nothing_else(folder):
     root, planted, summary = folder
     assert set(planted.values()) == {"grade", "completion", "total"}
     by_file = {r["file"]: r for r in summary.rows}
-    assert len(by_file) == 14
+    assert len(by_file) == 15
     for name, row in by_file.items():
-        if name == "扫描件.pdf":
+        if name == "缺一格.pdf":
+            assert row["status"] == "部分可算" and not row["complete"] and row["recomputed_grade"] is None
+            assert "第6列" in row["unread"] and not row["grade_changes"]
+        elif name == "扫描件.pdf":
             assert row["status"] == "无法读取" and "没有文字层" in row["problem"]
         elif name in planted:
             assert row["errors"] > 0, name
@@ -51,7 +58,7 @@ def test_summary_page_lists_grade_changes_first_then_errors_each_linking_its_rev
     for name in error_files:
         assert heading_errors < page.index(name) < heading_rest
     links = re.findall(r'href="(reviews/\d+\.html)"', page)
-    assert len(links) == 14
+    assert len(links) == 15
     review = (root / "out" / links[0]).read_text(encoding="utf-8")
     assert "复核意见" in review and "提取说明" in review
     grade_review = next((root / "out" / link).read_text(encoding="utf-8") for link in links
@@ -73,7 +80,7 @@ def test_text_from_the_files_is_escaped_and_csv_formulas_neutralised(folder):
 def test_results_parquet_has_exact_figures(folder):
     root, _, _ = folder
     table = pd.read_parquet(root / "out" / "results.parquet")
-    assert len(table) == 14
+    assert len(table) == 15
     read = table[table.status == "已复核"]
     assert {Decimal(str(v)) for v in read.recomputed_total} <= {Decimal("99.41"), Decimal("98.7")}
     assert set(table.columns) >= {"file", "unit", "year", "printed_total", "printed_grade", "recomputed_total",
@@ -82,14 +89,14 @@ def test_results_parquet_has_exact_figures(folder):
 
 def test_an_unchanged_file_is_not_read_again(folder, tmp_path):
     root, _, first = folder
-    assert first.read == 14
+    assert first.read == 15
     again = audit_folder(root / "in", root / "out", jobs=1)
-    assert (again.read, again.reused) == (0, 14)
+    assert (again.read, again.reused) == (0, 15)
     assert [r["file"] for r in again.rows] == [r["file"] for r in first.rows]
     changed = root / "in" / "000_自评报告.txt"
     changed.write_text(pb.narrative_text(pb._narrative_truth(0, "grade"), seed=0), encoding="utf-8")
     third = audit_folder(root / "in", root / "out", jobs=1)
-    assert (third.read, third.reused) == (1, 13)
+    assert (third.read, third.reused) == (1, 14)
     assert next(r for r in third.rows if r["file"] == changed.name)["grade_changes"]
 
 

@@ -105,11 +105,15 @@ def _review(sheet, *, file: str, note: list[str], unread: list[str]) -> tuple[di
         page["problem"] = row["problem"]
         return row, page
     counts = summarise(findings)
+    graded = evaluation.graded
     row.update(
-        recomputed_total=_text(evaluation.total.value), recomputed_grade=evaluation.grade,
+        recomputed_total=_text(evaluation.total.value) if evaluation.total.computable else None,
+        recomputed_grade=evaluation.grade if graded else None,
         errors=counts.get("error", 0), warnings=counts.get("warning", 0), infos=counts.get("info", 0),
     )
-    row["grade_changes"] = bool(printed.get("grade")) and printed.get("grade") != evaluation.grade
+    if not graded:  # something the total needs was not printed: a partial sum, not graded
+        row.update(status="部分可算", problem=evaluation.total.missing or f"总分只能部分计算：{evaluation.total.partial}")
+    row["grade_changes"] = graded and bool(printed.get("grade")) and printed.get("grade") != evaluation.grade
     page["findings"] = [f.as_dict() | {"label": f.severity_label} for f in findings]
     for scored in evaluation.indicators:
         reported = scored.indicator.reported
