@@ -157,9 +157,11 @@ def _cjk_font() -> str:
     return "STSong-Light"
 
 
-def to_pdf(f: Form, path: Path, *, row_height: float | None = None, repeat: int = 1, before: list[str] = ()) -> Path:
+def to_pdf(f: Form, path: Path, *, row_height: float | None = None, repeat: int = 1, before: list[str] = (),
+           running: bool = False) -> Path:
     """A ruled PDF table (reportlab); a ``row_height`` that overflows the page splits it across pages,
-    the first ``repeat`` rows repeated on each page as published PDFs do."""
+    the first ``repeat`` rows repeated on each page as published PDFs do. ``running`` adds a
+    running header (the report's title) and a footer (``— 2 —``, ``第 2 页 共 3 页``) on each page."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
@@ -175,7 +177,14 @@ def to_pdf(f: Form, path: Path, *, row_height: float | None = None, repeat: int 
     commands += [("SPAN", (left, top), (right, bottom)) for top, left, bottom, right in f.spans]
     table.setStyle(TableStyle(commands))
     story = [Paragraph(t, style) for t in [*before, *f.titles]] + [table]
-    SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=36, rightMargin=36, topMargin=36, bottomMargin=36).build(story)
+    def decorate(canvas, doc) -> None:  # noqa: ANN001
+        if running:
+            canvas.setFont(font, 9)
+            canvas.drawString(36, landscape(A4)[1] - 24, "某市2023年度项目支出绩效自评报告（公开版）")
+            canvas.drawCentredString(landscape(A4)[0] / 2, 14, f"— {doc.page} —")
+
+    SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=36, rightMargin=36, topMargin=36, bottomMargin=36).build(
+        story, onFirstPage=decorate, onLaterPages=decorate)
     return path
 
 

@@ -126,3 +126,35 @@ def test_missing_clauses_are_unknown_not_zero():
     assert indicator["unknown"] == ["midyear", "completion", "score"]
     assert "midyear" not in indicator and "reported" not in indicator
     assert {"budget.initial", "reported.total", "reported.grade"} <= set(parsed.year_data["unknown"])
+
+
+VARIANT = """某街道办事处2023年度部门整体支出绩效自评报告
+我单位年初预算数为 1,250.5 万元，年中调整数为-50.5万元，调整后全年预算数为1200万元，全年实际支出资金 1188 万元，预算执行率为 99%。
+三、绩效分析
+预算执行率得分 9.9 分。
+第一项 群众满意度，该指标预期指标值为≥90%，年中监控实际完成值为 85%，本次评价群众满意度为 92%，该指标完成率为 102.22%。该指标权重分值为 30 分，自评得分 30 分。
+第二项 社会效益：该指标预期指标值为有效提升，年中监控实际完成值为基本达成，本次评价社会效益为达成预期指标，该指标完成率为 100%。该指标权重分值为 30 分，自评得分 30 分。
+第三项 办件数量：该指标预期指标值为 500件，年中监控实际完成值为 200件，本次评价办件数量为 520件，该指标完成率为 104%。该指标权重分值为 30 分，自评得分 30 分。
+四、评价结论
+本单位 2023 年度部门整体支出绩效自评得分为 99.9 分，评价等级为“优秀”。
+"""
+
+
+def test_other_typists_wordings():
+    parsed = parse_narrative(VARIANT.splitlines(), file="街道.txt")
+    data = parsed.year_data
+    assert data["budget"] == {"initial": Decimal("1250.5"), "adjustment": Decimal("-50.5"), "final": Decimal(1200), "actual": Decimal(1188)}
+    assert data["reported"] == {"execution_rate": Decimal(99), "execution_score": Decimal("9.9"), "total": Decimal("99.9"), "grade": "优"}
+    first, qualitative, bare = data["indicators"]
+    assert (first["name"], first["op"], first["target"], first["actual"]) == ("群众满意度", ">=", Decimal(90), Decimal(92))
+    assert (qualitative["op"], qualitative["target"], qualitative["actual"]) == ("qualitative", "有效提升", "达成预期指标")
+    # A target printed with no sign is read as ≥ and marked so (the audit says it was not printed).
+    assert (bare["op"], bare["op_printed"], bare["unit"]) == (">=", False, "件")
+    assert "unknown" not in data  # the execution weight is the rest of 100: 10
+
+
+def test_unit_name_not_printed_is_taken_from_the_file_name_and_said_so():
+    lines = VARIANT.splitlines()[1:]
+    parsed = parse_narrative(lines, file="/x/某某局2023年度部门整体支出绩效自评报告.txt")
+    assert parsed.profile["name"] == "某某局"
+    assert any("文件名" in note for note in parsed.notes)

@@ -70,6 +70,14 @@ def test_pdf_table_split_across_pages_with_repeated_header(tmp_path, forms, layo
     _check(path, f)
 
 
+@pytest.mark.parametrize("layout", ["national", "hubei"])
+def test_pdf_running_header_and_page_numbers_do_not_cut_the_table(tmp_path, forms, layout):
+    path = pb.to_pdf(forms[layout], tmp_path / f"{layout}.pdf", row_height=48, running=True)
+    with pdfplumber.open(path) as pdf:
+        assert len(pdf.pages) >= 2 and "公开版" in pdf.pages[1].extract_text()
+    _check(path, forms[layout])
+
+
 def test_html_in_gbk_inside_a_layout_table(tmp_path, forms):
     path = pb.to_html(forms["national"], tmp_path / "gbk.htm", encoding="gbk", layout_table=True)
     assert "项目".encode("gbk") in path.read_bytes()

@@ -40,10 +40,16 @@ _HEADING = re.compile(
 )
 #: The phrase that opens an indicator sentence, after the indicator's name and a colon.
 _TARGET_LEAD = r"(?:该指标)?(?:预期|年度|计划|设定)?(?:指标|目标)值(?:为|是|:)?"
-_INDICATOR = re.compile(r"[:：]\s*(?=" + _TARGET_LEAD.replace("(?:为|是|:)?", "") + ")")
+#: The name ends at a colon or comma (or nothing) before the target clause.
+_INDICATOR = re.compile(
+    r"(?:\s*[:：,，]\s*(?=(?:该指标)?(?:预期|年度|计划|设定)(?:指标|目标)值|该指标(?:指标|目标)值)"
+    r"|(?<=[^\s:：,，。;；])(?=该指标(?:预期|年度|计划|设定)?(?:指标|目标)值))"
+)
 _END_OF_INDICATORS = re.compile(r"(?:^|\n)\s*(?:[一二三四五六七八九十]+[、.]\s*)?(?:评价结论|存在的主要问题|主要问题|改进措施和建议|四[、.])")
 _GRADE = re.compile(r"(?:评价结果|评价等级|自评等级|等级|结果)(?:为|是|:)?\s*[“\"'‘「]?\s*([优良中差])")
 _TOTAL = re.compile(r"(?:综合得分|自评总分|总得分|总分|自评得分合计|综合评分)(?:为|是|:)?\s*(" + NUM + r")\s*分")
+#: In the conclusion only: “…绩效自评得分为 91.73 分”.
+_TOTAL_IN_CONCLUSION = re.compile(r"(?:自评)?得分(?:为|是|:)?\s*(" + NUM + r")\s*分")
 _YEAR = re.compile(r"(20\d{2})\s*年度")
 _YEAR_LOOSE = re.compile(r"(20\d{2})\s*年")
 
@@ -333,6 +339,7 @@ def _funds(text: str, whole: str, out: dict[str, Any], unknown: list[str]) -> No
     reported["adjustment_rate"] = _percent(text, r"预算调整率")
     reported["basic_execution_rate"] = _percent(text, r"基本支出(?:预算)?执行率")
     score = re.search(r"执行率(?:为|是|:)?\s*" + NUM + r"\s*%\s*[,，]?\s*(?:得|得分|得分为|自评得分)\s*(" + NUM + r")\s*分", whole)
+    score = score or re.search(r"执行率(?:得分|自评得分)(?:为|是|:)?\s*(" + NUM + r")\s*分", whole)
     reported["execution_score"] = _number(score.group(1)) if score else None
     if reported["execution_rate"] is None:
         reported["execution_rate"] = _percent(whole, r"(?<!基本支出)(?<!项目支出)(?<!项目支出预算)执行率")
@@ -399,7 +406,7 @@ def parse_narrative(lines: Sequence[str], *, file: str, year: int | None = None)
         indicators.append(item.data)
     data["indicators"] = indicators
     reported = data["reported"]
-    total = _TOTAL.search(after) or _TOTAL.search(text)
+    total = _TOTAL.search(after) or _TOTAL.search(text) or _TOTAL_IN_CONCLUSION.search(after)
     grade = _GRADE.search(after) or _GRADE.search(text)
     reported["total"] = _number(total.group(1)) if total else None
     reported["grade"] = grade.group(1) if grade else None
@@ -425,14 +432,21 @@ def parse_narrative(lines: Sequence[str], *, file: str, year: int | None = None)
         data["unknown"] = list(dict.fromkeys(unknown))
         notes.append("未印出：" + "、".join(_YEAR_NAMES.get(u, u) for u in data["unknown"]))
     name = _unit_name(lines, text)
-    profile: dict[str, Any] = {"name": name} if name else {}
+    profile: dict[str, Any] = {"name": name}
     if staffing:
         profile["staffing"] = staffing
     if not name:
-        problems.append("找不到单位名称（标题“××单位2023年度部门整体支出绩效自评报告”或“××单位，属于…”）")
+        # Not a figure: the file's name stands in, and the note says so.
+        name = re.sub(r"\s+", "", re.sub(r"(?:20\d{2}年度?)?(?:部门整体支出)?(?:绩效)?自评(?:报告)?", "", _file_stem(file))) or _file_stem(file)
+        profile["name"] = name
+        notes.append(f"正文没有写明单位名称，暂以文件名“{name}”代替")
     data["source"] = file
     notes.insert(0, f"按参照报告的文字格式读取：{len(indicators)} 个指标，资金与总分见正文")
     return NarrativeParse(profile=profile, year_data=data, notes=notes, problems=problems)
+
+
+def _file_stem(file: str) -> str:
+    return re.split(r"[\\/]", file)[-1].rsplit(".", 1)[0]
 
 
 _FIELD_NAMES = {

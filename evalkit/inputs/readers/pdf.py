@@ -119,6 +119,22 @@ def _join(first: Table, more: Table, page_no: int) -> Table:
     return Table(rows=first.rows + rows, where=f"{start}—第{page_no}页", merged=merged)
 
 
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", normalise(text))
+
+
+def _running_lines(lines_of: list[list[tuple[float, str, bool]]]) -> set[str]:
+    """Running headers and footers: the same line (page numbers aside) at the top or bottom of
+    at least half the pages (two at least). They would otherwise cut a table at each page break."""
+    if len(lines_of) < 2:
+        return set()
+    seen: dict[str, int] = {}
+    for lines in lines_of:
+        for key in {_key(text) for _, text, band in lines if band}:
+            seen[key] = seen.get(key, 0) + 1
+    return {key for key, count in seen.items() if count >= max(2, len(lines_of) / 2)}
+
+
 class PdfReader:
     name = "pdf"
     label = "PDF 文件"
@@ -206,14 +222,17 @@ class PdfReader:
                 "不能读取；请取得原始电子文件或 Word 版",
                 file=display,
             )
+        lines_of: list[list[tuple[float, str]]] = []
+        tables_of = []
         for page_no, page in enumerate(pages, start=1):
             found = page.find_tables()
+            tables_of.append(found)
             boxes = [t.bbox for t in found]
-            page_items: list[tuple[float, tuple[str, object]]] = [(t.bbox[1], ("table", t)) for t in found]
 
             def inside(obj, boxes=boxes) -> bool:  # noqa: ANN001
                 return any(b[0] - 1 <= obj["x0"] and obj["x1"] <= b[2] + 1 and b[1] - 1 <= obj["top"] and obj["bottom"] <= b[3] + 1 for b in boxes)
 
+            lines = []
             for line in page.extract_text_lines(return_chars=True):
                 if all(inside(ch) for ch in line["chars"]):
                     continue
@@ -223,7 +242,13 @@ class PdfReader:
                 if is_garbled(text):
                     out.unreadable.append(f"第{page_no}页 “{_CID.sub('?', text)[:20]}”一行")
                     continue
-                page_items.append((line["top"], ("line", text)))
+                band = line["top"] < page.height * 0.1 or line["bottom"] > page.height * 0.9
+                lines.append((line["top"], text, band))
+            lines_of.append(lines)
+        running = _running_lines(lines_of)
+        for page_no, (found, lines) in enumerate(zip(tables_of, lines_of, strict=True), start=1):
+            page_items: list[tuple[float, tuple[str, object]]] = [(t.bbox[1], ("table", t)) for t in found]
+            page_items += [(top, ("line", text)) for top, text, band in lines if not (band and _key(text) in running)]
             page_items.sort(key=lambda item: item[0])
             items.append((page_no, [item for _, item in page_items]))
         return items
