@@ -204,3 +204,21 @@ def test_a_garbled_cell_is_left_unread_and_named(tmp_path, forms):
     indicator = next(d for d in sheet.year_data["indicators"] if d["name"] == "培训人次")
     assert indicator["unknown"] == ["actual"] and "actual" not in indicator
     assert sheet.grade is None  # the total is a partial sum: not graded
+
+
+def test_cli_import_reads_any_format_prints_the_note_and_fails_cleanly(tmp_path, forms, capsys):
+    from evalkit.cli import main
+    from evalkit.inputs.params import discover
+
+    docx = pb.to_docx(forms["national"], tmp_path / "表.docx")
+    scan = pb.scanned_pdf(tmp_path / "scan.pdf")
+    assert main(["import", str(docx), "--out", str(tmp_path / "p")]) == 0
+    out = capsys.readouterr().out
+    assert "提取：Word 文档" in out and "已导入" in out
+    assert len(discover(tmp_path / "p")) == 1
+    assert main(["import", str(scan), "--out", str(tmp_path / "p")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "没有文字层" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as caught:
+        main(["import", "--help"])
+    assert caught.value.code == 0
