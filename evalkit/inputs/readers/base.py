@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from evalkit.inputs.excel.reader import Grid, WorkbookError
@@ -113,14 +113,14 @@ def cell_value(text: str) -> str | Decimal | None:
 def grid_from_blocks(
     blocks: Sequence[str | Table], *, file: str, sheet: str, unreadable: list[str] | None = None
 ) -> SourceGrid:
-    """Paragraphs and tables, in order, stacked into one grid.
+    """Paragraphs and tables, in order, stacked into one grid (through :meth:`Grid.build`).
 
     A paragraph takes a row of its own (column 1, merged across the table width); a table's
-    cells are placed with their spans resolved, every cell of a span holding the span's value.
-    A cell marked unreadable is left empty and its address recorded in ``unreadable``.
+    cells are placed with their spans, every cell of a span reading the span's value. A cell
+    marked unreadable is left empty and its address recorded in ``unreadable``.
     """
     width = max((sum(c.colspan for c in row) for b in blocks if isinstance(b, Table) for row in b.rows), default=1)
-    values: dict[tuple[int, int], str | Decimal] = {}
+    cells: dict[tuple[int, int], str | Decimal] = {}
     origins: dict[tuple[int, int], tuple[int, int]] = {}
     locations: dict[tuple[int, int], str] = {}
     row = 0
@@ -129,18 +129,16 @@ def grid_from_blocks(
             row += 1
             value = cell_value(block)
             if value is not None:
-                values[(row, 1)] = value
+                cells[(row, 1)] = value
                 locations[(row, 1)] = "正文段落"
-                for c in range(2, width + 1):
-                    origins[(row, c)] = (row, 1)
-                    values[(row, c)] = value
+                origins.update({(row, c): (row, 1) for c in range(1, width + 1)})
             continue
         occupied: set[tuple[int, int]] = set()
         first = row + 1
-        for r_index, cells in enumerate(block.rows):
+        for r_index, source_row in enumerate(block.rows):
             r = first + r_index
             c = 1
-            for cell in cells:
+            for cell in source_row:
                 if cell.col is not None:
                     c = cell.col
                 while (r, c) in occupied:
@@ -149,32 +147,23 @@ def grid_from_blocks(
                 if cell.unreadable and unreadable is not None:
                     unreadable.append(f"{cell.where}第{c}列")
                 locations[(r, c)] = f"{cell.where}第{c}列"
+                if value is not None:
+                    cells[(r, c)] = value
                 for dr in range(cell.rowspan):
                     for dc in range(cell.colspan):
-                        at = (r + dr, c + dc)
-                        occupied.add(at)
-                        if (dr, dc) != (0, 0):
-                            origins[at] = (r, c)
-                        if value is not None:
-                            values[at] = value
+                        occupied.add((r + dr, c + dc))
+                        origins[(r + dr, c + dc)] = (r, c)
                 c += cell.colspan
         row = first + len(block.rows) - 1
         for (r, c), (orow, ocol) in block.merged.items():
-            at, origin = (first + r - 1, c), (first + orow - 1, ocol)
-            origins[at] = origin
-            if origin in values:
-                values[at] = values[origin]
-    used_rows = [r for r, _ in values] or [0]
-    used_cols = [c for _, c in values] or [0]
-    return SourceGrid(
-        file=file,
-        sheet=sheet,
-        values=values,
-        origins=origins,
-        max_row=max(used_rows),
-        max_col=max(used_cols),
-        locations=locations,
-    )
+            origins[(first + r - 1, c)] = (first + orow - 1, ocol)
+    spans: dict[tuple[int, int], list[int]] = {}
+    for (r, c), origin in origins.items():
+        box = spans.setdefault(origin, [*origin, *origin])
+        box[2], box[3] = max(box[2], r), max(box[3], c)
+    merged = [tuple(box) for box in spans.values() if (box[0], box[1]) != (box[2], box[3])]
+    grid = SourceGrid.build(file=file, sheet=sheet, cells=cells, merged=merged)
+    return replace(grid, locations=locations)
 
 
 #: Paragraphs kept above a table: the title, unit and year lines; a long report before its
