@@ -109,3 +109,11 @@ def test_cli_exit_codes_and_help(folder, tmp_path, capsys):
         main(["audit-folder", "--help"])
     assert caught.value.code == 0
     assert main(["audit-folder", str(tmp_path / "missing"), "--out", str(tmp_path / "o2")]) == 2
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_audited(tmp_path):
+    (tmp_path / "a.txt").write_text(pb.narrative_text(pb.NARRATIVE_TRUTH, seed=1), encoding="utf-8")
+    first = audit_folder(tmp_path, tmp_path / "结果", jobs=1)
+    again = audit_folder(tmp_path, tmp_path / "结果", jobs=1)
+    assert [r["file"] for r in first.rows] == [r["file"] for r in again.rows] == ["a.txt"]
+    assert again.read == 0

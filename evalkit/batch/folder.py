@@ -58,11 +58,14 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def list_files(folder: Path) -> list[Path]:
-    """Every file under ``folder`` (sub-folders too), hidden and Office lock files left out."""
+def list_files(folder: Path, *, exclude: Path | None = None) -> list[Path]:
+    """Every file under ``folder`` (sub-folders too), hidden and Office lock files left out, and
+    nothing under ``exclude`` (the output folder, when it lies inside the input folder)."""
+    skip = exclude.resolve() if exclude is not None else None
     return sorted(
         p for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(_SKIP_NAMES) for part in p.relative_to(folder).parts)
+        and (skip is None or not p.resolve().is_relative_to(skip))
     )
 
 
@@ -149,7 +152,12 @@ def audit_file(path: str, display: str, rulebook: str | None = None) -> list[dic
         return [{"file": display, "status": "无法读取", "problem": f"内部错误 {type(exc).__name__}: {exc}（请报告此问题）", "complete": False}]
     rows = []
     for sheet in result.sheets:
-        row, page = _review(sheet, file=display, note=result.note, unread=result.unread)
+        try:
+            row, page = _review(sheet, file=display, note=result.note, unread=result.unread)
+        except Exception as exc:  # noqa: BLE001 - one bad unit-year never stops a folder
+            problem = f"内部错误 {type(exc).__name__}: {exc}（请报告此问题）"
+            row, page = {"file": display, "where": sheet.where, "status": "无法评分", "problem": problem,
+                         "complete": False}, {"findings": [], "indicators": [], "problem": problem}
         rows.append(row | {"reader": result.reader, "_page": page})
     for exc in result.errors:
         rows.append({"file": display, "reader": result.reader, "status": "无法读取", "problem": str(exc).splitlines()[0],
@@ -213,7 +221,7 @@ def audit_folder(
         manifest = {}
     known = manifest.get("files", {})
     files, todo, results = {}, [], {}
-    for path in list_files(folder):
+    for path in list_files(folder, exclude=out):
         display = path.relative_to(folder).as_posix()
         digest = _hash(path)
         files[display] = digest
