@@ -222,3 +222,12 @@ def test_cli_import_reads_any_format_prints_the_note_and_fails_cleanly(tmp_path,
     with pytest.raises(SystemExit) as caught:
         main(["import", "--help"])
     assert caught.value.code == 0
+
+
+def test_provenance_names_the_source_cell_not_an_excel_address(tmp_path, forms):
+    [sheet] = import_file(pb.to_docx(forms["national"], tmp_path / "a.docx")).sheets
+    index = next(i for i, d in enumerate(sheet.year_data["indicators"]) if d["name"] == "培训人次")
+    table_row = next(i for i, r in enumerate(forms["national"].rows, start=1) if "培训人次" in r)
+    assert sheet.cells[f"indicators[{index}].actual"] == f"表1 第{table_row}行第6列"
+    [pdf_sheet] = import_file(pb.to_pdf(forms["national"], tmp_path / "a.pdf", row_height=48)).sheets
+    assert all(where.startswith("第") and "页" in where for where in pdf_sheet.cells.values())

@@ -10,7 +10,8 @@ was read, what was not, and from where.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from evalkit.inputs.excel.importer import SheetImport, import_workbook, read_she
 from evalkit.inputs.excel.layouts import ANCHORS, INDICATOR_FIELDS, Layout
 from evalkit.inputs.excel.reader import Grid
 from evalkit.inputs.readers import detect
-from evalkit.inputs.readers.base import Extraction
+from evalkit.inputs.readers.base import Extraction, SourceGrid
 from evalkit.inputs.readers.narrative import looks_like_narrative, parse_narrative
 
 __all__ = ["FileImport", "NARRATIVE_LAYOUT", "import_file", "narrative_import"]
@@ -60,6 +61,16 @@ def _is_form(grid: Grid) -> bool:
     if grid.header_row(INDICATOR_FIELDS, range(1, grid.max_row + 1), want=("name",), least=3) is not None:
         return True
     return grid.find(ANCHORS["indicators"] + ANCHORS["funds"]) is not None
+
+
+def _source_address(grid: SourceGrid, excel_address: str) -> str:
+    match = re.fullmatch(r"([A-Z]+)(\d+)", excel_address)
+    if not match:
+        return excel_address
+    col = 0
+    for letter in match.group(1):
+        col = col * 26 + ord(letter) - 64
+    return grid.location(int(match.group(2)), col)
 
 
 def _names(fields: list[str]) -> str:
@@ -108,9 +119,16 @@ def narrative_import(
     else:
         total, grade = evaluation.total.value, evaluation.grade
         warnings.extend(f"{file}: {n}" for n in evaluation.notes)
+    cells = {f"budget.{key}": "正文 预算段落" for key in data["budget"]}
+    cells |= {f"reported.{key}": "正文 预算段落与评价结论" for key in data.get("reported", {})}
+    for index, indicator in enumerate(data["indicators"]):
+        for key in indicator:
+            if key not in ("name", "unknown"):
+                cells[f"indicators[{index}].{key}"] = f"正文 指标“{indicator['name']}”一句"
     sheet = SheetImport(
         file=file, sheet="正文", layout=NARRATIVE_LAYOUT, unit_id=unit_id, profile=profile,
         year_data=data, warnings=tuple(warnings), total=total, grade=grade, total_dp=rb.rounding.total_dp,
+        cells=cells,
     )
     return sheet, parsed.notes, unread
 
@@ -126,6 +144,9 @@ def _from_grids(extraction: Extraction, out: FileImport, *, layout: Layout | Non
             out.errors.append(exc)
             out.note.append(f"{grid.sheet}：未能导入（{exc.message}）")
             continue
+        if isinstance(grid, SourceGrid) and getattr(sheet, "cells", None):
+            # The importer names cells the Excel way (C7); a document names them by table/page, row and column.
+            sheet = replace(sheet, cells={path: _source_address(grid, where) for path, where in sheet.cells.items()})
         out.sheets.append(sheet)
         count = len(sheet.year_data.get("indicators", []))
         unknown = [d for d in sheet.year_data.get("indicators", []) if d.get("unknown")]
