@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from evalkit.core.figures import fmt, fmt_money
 from evalkit.core.scoring import Evaluation
+from evalkit.report.charts.text import plain_figure, plain_text
 from evalkit.report.fonts import use_cjk_font
 
 # --------------------------------------------------------------------------- look
@@ -91,8 +92,10 @@ def to_png(fig: Figure, *, dpi: int = PNG_DPI) -> bytes:
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     screen_dpi = fig.dpi
     fig.dpi = dpi
+    plain_figure(fig)  # input text is drawn as written: no mathtext, no missing-glyph boxes
     try:
-        canvas.draw()
+        with plain_text():
+            canvas.draw()
         image = PIL.Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba())
         # Flat colours and anti-aliased text fit a 256-colour palette with no visible loss.
         palette = image.convert("RGB").quantize(

@@ -63,7 +63,7 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
         if ev.adjustment_rate is not None:
             notes.append(ev.adjustment_rate.formula)
     elif adjustment is not None:
-        notes.append(f"年中调整 {_signed(adjustment)} 万元；未填写年初预算，调整过程未画出。")
+        notes.append(f"年中调整{_signed(adjustment)}万元；未填写年初预算，调整过程未画出。")
     bars.append(("全年预算", ZERO, budget.final, "budget"))
     bars.append(("实际支出", ZERO, budget.actual, "actual"))
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from evalkit.core.figures import fmt, fmt_pct, percent_of
-from evalkit.core.scoring import Evaluation, IndicatorScore
+from evalkit.core.figures import fmt, fmt_pct
+from evalkit.core.scoring import Evaluation, IndicatorScore, ScoringError, score_quantity
 from evalkit.core.targets import OP_SYMBOL, direction
 from evalkit.report.charts.base import (
     _COMPLETION_AXIS_CAP,
@@ -94,7 +94,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
                 )
             text = (
                 f"{fmt(score, dp)} / {fmt(weight, dp)}"
-                + (f"，失 {fmt(lost, dp)}" if lost > 0 else "")
+                + (f"，扣{fmt(lost, dp)}分" if lost > 0 else "")
                 + (f"（{grade}）" if grade else "")
             )
         ax.barh(
@@ -124,7 +124,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
                 facecolor=_tint(PALETTE["lost"], 0.4),
                 edgecolor=PALETTE["lost"],
                 hatch=_HATCH_LOST,
-                label="失分",
+                label="扣分",
             )
         )
     if any(score is None for _, _, score, _ in rows):
@@ -176,8 +176,16 @@ def _completion_rows(ev: Evaluation) -> tuple[list[_CompletionRow], list[str]]:
                 f"实际 {_quantity(actual, indicator.unit)}"
             )
             continue
-        actual_ratio = percent_of(actual, target, dp)
-        midyear_ratio = percent_of(midyear, target, dp)
+        # The completion rule of the indicator table, so chart and table never disagree: a ≤
+        # indicator that was overspent falls short of 100%, it does not over-achieve.
+        actual_ratio = item.completion.value
+        midyear_ratio = _completion_of(indicator.op, target, midyear, ev)
+        if actual_ratio is None and midyear_ratio is None:
+            listed.append(
+                f"完成率无法计算：{indicator.name}，{_target_lines(item)[0]}，"
+                f"实际 {_quantity(actual, indicator.unit)}"
+            )
+            continue
         rows.append(
             _CompletionRow(
                 label="\n".join([_wrap(indicator.name, 20), *_target_lines(item)]),
@@ -185,11 +193,22 @@ def _completion_rows(ev: Evaluation) -> tuple[list[_CompletionRow], list[str]]:
                 midyear=midyear_ratio,
                 actual_text=_ratio_text(actual_ratio, actual, indicator.unit, dp),
                 midyear_text=None
-                if midyear is None
+                if midyear is None or midyear_ratio is None
                 else _ratio_text(midyear_ratio, midyear, indicator.unit, dp),
             )
         )
     return rows, listed
+
+
+def _completion_of(op: str, target: Decimal, value: Decimal | None, ev: Evaluation) -> Decimal | None:
+    """The completion rate of ``value`` against ``target`` under the evaluation's rulebook."""
+    if value is None:
+        return None
+    try:
+        completion, _, _, _ = score_quantity(op, target, value, HUNDRED, "", None, ev.rulebook)
+    except ScoringError:
+        return None
+    return completion.value
 
 
 def _ratio_text(ratio: Decimal | None, value: Decimal | None, unit: str, dp: int) -> str:
@@ -212,8 +231,9 @@ def _target_lines(score: IndicatorScore) -> list[str]:
 def indicator_completion(ev: Evaluation) -> ChartFigure | None:
     """Actual and mid-year values of quantitative indicators, as percent of the target scored against.
 
-    100% is the target. A ≤ (reverse) indicator is drawn the same way, actual ÷ target, and
-    marked 越低越好: at or left of the 100% line its target is met. A value beyond 200% is drawn
+    100% is the target. Each bar is the completion rate under the rulebook, the figure the
+    indicator table prints; a ≤ (reverse) indicator is marked 越低越好 and, when overspent, falls
+    short of the 100% line. A value beyond 200% is drawn
     to the axis edge, broken, with its true value written. Qualitative (with their grade),
     not-applicable and zero-target indicators are listed under the chart. None with no indicators.
 
@@ -227,7 +247,10 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
         return None
     notes = [_caption(ev), *listed]
     if rows:
-        notes.append("比例 = 实际完成值（或年中监控值）÷ 评分所用年度指标值 × 100%；括号内为原值。")
+        notes.append(
+            "完成率按评分规则计算，与绩效指标表一致；≤ 指标（越低越好）超出指标值时完成率低于 100%。"
+            "括号内为原值。"
+        )
     positions, total = _rows([max(0.62, 0.18 * (row.label.count("\n") + 1) + 0.16) for row in rows])
     values = [v for row in rows for v in (row.actual, row.midyear) if v is not None]
     broken = [v for v in values if v > _COMPLETION_AXIS_CAP]
@@ -236,7 +259,7 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
             f"» 超过 {fmt_pct(_COMPLETION_AXIS_CAP, 0)} 的条形截断于坐标轴右端，数值照写。"
         )
     fig, axes = _new_figure(
-        "绩效指标完成情况（占年度指标值的比例）", [total + 0.45] if rows else [], notes
+        "绩效指标完成情况（完成率）", [total + 0.45] if rows else [], notes
     )
     if not rows:
         return fig
@@ -288,7 +311,7 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
     ax.set_xticks(list(range(0, int(visible) + 1, step)))
     ax.spines["bottom"].set_bounds(0, max(bar_end, visible))
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
-    ax.set_xlabel("占年度指标值的比例", fontsize=_LABEL_SIZE, loc="left")
+    ax.set_xlabel("完成率", fontsize=_LABEL_SIZE, loc="left")
     _legend(
         ax,
         [
