@@ -180,7 +180,8 @@ def test_links_are_relative_and_point_at_existing_reports(site):
         for href in row["links"]:
             assert not href.startswith(("/", "..")) and "://" not in href
             assert (out / href).is_file()
-    assert linked["xinshi-rd"] == ["2023/xinshi-rd.html"] and linked["hostile"] == [
+    assert linked["xinshi-rd"] == ["2023/xinshi-rd.html", "2023/xinshi-rd.pdf", "2023/xinshi-rd.review.html",
+                                   "2023/xinshi-rd.review.docx"] and linked["hostile"] == [
         "2023/hostile.html"
     ]
     for unit_id in ("missing", "absolute", "escape", "rooted"):
