@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 
 import pytest
 
+from evalkit.errors import InputError
 from evalkit.inputs.params import evaluate_path
 from evalkit.report import narrative
 
-from .conftest import FIXTURES, REFERENCE
+from .conftest import FIXTURES, PARAMS, REFERENCE
 
 SEED = re.sub(r"\s+", "", (FIXTURES / "reference_report_2023.txt").read_text(encoding="utf-8"))
 EV = evaluate_path(REFERENCE)
@@ -102,3 +104,86 @@ def test_project_evaluation_speaks_for_the_project():
     assert narrative.budget_execution(project).startswith("全年预算数为")
     assert narrative.performance_intro(project).startswith("本项目2024年全年预算金额为")
     assert "我单位" not in narrative.performance_intro(project)
+
+
+# --------------------------------------------------------------------------- machine sentences
+
+# Sentences no careful official writes. Each was found in a generated report (issue 11).
+BAD_PATTERNS = {
+    "doubled word (项目项目)": re.compile(r"([\u4e00-\u9fff]{2,})\1"),
+    "doubled quotes (““)": re.compile(r"““|””"),
+    "达到 + a sentence + 效益": re.compile(r"达到(完成|新增|组织|建成|两所)|达到[^。；：]*，[^。；：]*效益"),
+    "a non-reason as the reason": re.compile(r"偏差原因：(无|偏差较小|偏差不大|正常)[。；，]"),
+    "space between Chinese and a figure": re.compile(r"[\u4e00-\u9fff，：] +[-+]?\d|\d +[\u4e00-\u9fff%]"),
+    "deduction not written 扣…分": re.compile(r"失 ?\d|扣 \d|扣\d+(?:\.\d+)?(?![\d.分])"),
+    "money with more than two decimals": re.compile(r"\d+\.\d{3,}万元"),
+}
+
+
+def _generated_texts(ev) -> list[str]:
+    texts = [
+        narrative.report_title(ev), narrative.profile_sentence(ev), narrative.staffing_sentence(ev),
+        narrative.budget_initial(ev), narrative.budget_adjustment(ev), narrative.budget_execution(ev),
+        narrative.funds_usage(ev), narrative.basic_spending(ev), narrative.projects_overview(ev),
+        narrative.performance_intro(ev), narrative.conclusion(ev), narrative.lost_points_summary(ev),
+    ]
+    texts += [text for _, text in narrative.project_groups(ev)]
+    texts += [f"{a}{b}" for a, b in narrative.key_work_counts(ev)]
+    texts += [narrative.indicator_paragraph(s) for s in ev.indicators]
+    return [t for t in texts if t]
+
+
+def machine_sentences(text: str) -> list[str]:
+    """The bad patterns ``text`` contains, by name (empty when it reads as written by hand)."""
+    found = [name for name, pattern in BAD_PATTERNS.items() if pattern.search(text)]
+    for listing in re.findall(r"分别为([^。]*)。", text):
+        if "；" not in listing and "、" not in listing:
+            found.append("分别为 before one item")
+    return found
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    from evalkit.cli import main as cli_main
+    from evalkit.inputs.params import discover, load_unit_year
+
+    out = tmp_path_factory.mktemp("synth")
+    units = os.environ.get("EVALKIT_SWEEP_UNITS", "200")  # the issue's sweep: EVALKIT_SWEEP_UNITS=500
+    assert cli_main(["synth", "--units", units, "--years", "1", "--out", str(out), "--seed", "11"]) == 0
+    evaluations = []
+    for ref in [*discover(out), *discover(PARAMS)]:
+        loaded = load_unit_year(ref)
+        try:
+            evaluations.append(loaded.evaluate())
+        except InputError:  # a synthetic year with a deliberate error that cannot be scored
+            continue
+    assert len(evaluations) >= int(units) * 0.9
+    return evaluations
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["校园安全设施提升项目项目", "““三公”经费支出”", "达到完成 13 项校舍维修改造，含上年结转项目效益",
+     "偏差原因：偏差较小。", "共计 1个项目：分别为驻社区补助项目，预算金额为 2.43万元。", "（扣 8分）", "304.1 万元"],
+)
+def test_the_scan_finds_each_machine_sentence(text):
+    assert machine_sentences(text), text
+
+
+def test_no_machine_sentences_in_sample_and_synthetic_units(synthetic):
+    bad = {}
+    for ev in synthetic:
+        for text in _generated_texts(ev):
+            found = machine_sentences(text)
+            if found:
+                bad.setdefault(found[0], text)
+    assert bad == {}
+
+
+def test_indicator_headings_carry_the_indicator_name():
+    from evalkit.report.render import Report
+
+    html = str(Report.load(PARAMS, "xinshi-rd", 2023).performance())
+    headings = re.findall(r"<h3>([^<]*)</h3>", html)
+    assert headings[:2] == ["（一）培训费下降率", "（二）预算经费"]
+    assert not [h for h in headings if h.endswith("：")]

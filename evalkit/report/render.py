@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from evalkit import __version__
 from evalkit.core.figures import fmt, fmt_money, fmt_pct, percent_of
 from evalkit.core.scoring import Evaluation
+from evalkit.errors import InputError
 from evalkit.inputs.params import LoadedUnitYear, discover, load_unit_year
 from evalkit.report import narrative
 from evalkit.report.notes import Note, differing_figures, indicator_key, year_key
@@ -183,8 +184,6 @@ class Report:
         refs = discover(Path(params_dir), unit=unit_id)
         ref = next((r for r in refs if r.year == int(year)), None)
         if ref is None:
-            from evalkit.errors import InputError
-
             years = "、".join(str(r.year) for r in refs) or "（无）"
             raise InputError(f"单位“{unit_id}”没有 {year} 年度的参数文件；已有年度：{years}", file=str(params_dir))
         loaded = load_unit_year(ref, rulebook=rulebook or None)
@@ -195,7 +194,7 @@ class Report:
                 continue
             try:
                 past = load_unit_year(other, rulebook=rulebook or None).evaluate()
-            except Exception:  # an earlier year that does not score is left out of the trends
+            except InputError:  # an earlier year that does not load or score is left out of the trends
                 continue
             if past.year.kind == ev.year.kind:
                 history.append(past)
