@@ -242,3 +242,21 @@ def test_headings_are_numbered_without_gaps_and_none_is_empty(tmp_path):
                        "1.全年预算执行情况", "2.资金使用主要内容及范围"]
     spending = str(report.spending())
     assert "项目管理和使用情况" not in spending and "<h3>" not in spending
+
+
+def test_warnings_never_reach_the_published_page():
+    """A cell's stderr (a UserWarning with a server path) stays in the notebook, not in the page."""
+    from evalkit.batch.jobs import make_exporter
+    from evalkit.report.render import stylesheet
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("report.summary()")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="/srv/evalkit/x.py:3: UserWarning: Glyph missing\n"),
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>综合得分</p>"}),
+    ]
+    nb.cells.append(cell)
+    resources = {"evalkit": {"version": "test", "css": stylesheet(), "css_href": None}}
+    html, _ = make_exporter().from_notebook_node(nb, resources=resources)
+    assert "<p>综合得分</p>" in html
+    assert "UserWarning" not in html and "/srv/evalkit" not in html
