@@ -247,6 +247,13 @@ class _Writer:
         table = self.doc.add_table(rows=rows, cols=cols)
         table.style = self.doc.styles["Table Grid"] if "Table Grid" in [s.name for s in self.doc.styles] else None
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        tbl_pr = table._tbl.tblPr
+        width = tbl_pr.find(qn("w:tblW"))
+        if width is None:
+            width = OxmlElement("w:tblW")
+            tbl_pr.append(width)
+        width.set(qn("w:type"), "pct")
+        width.set(qn("w:w"), "5000")  # the full text width
         if self.anchor is not None:
             self.anchor._p.addprevious(table._tbl)
         return table

@@ -208,7 +208,7 @@ def key_work_counts(ev: Evaluation) -> list[tuple[str, str]]:
     if ev.year.key_work is None:
         return []
     return [
-        (c.item, f"{fmt(c.value, 2)}{'余' if c.approximate else ''} {c.unit or ''}".strip())
+        (c.item, f"{fmt(c.value, 2)}{'余' if c.approximate else ''}{c.unit or ''}")
         for c in ev.year.key_work.counts
     ]
 

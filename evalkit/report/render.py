@@ -323,6 +323,8 @@ class Report:
         return str(_macros().figure(image))
 
     def _table(self, caption: str, header: list[str], rows: list[_Row], classes: str = "") -> str:
+        if len(header) >= 5:  # scrolls on a phone rather than squeezing its columns
+            classes = f"{classes} wide".strip()
         return str(_macros().table(self._caption("表", caption), header, rows, classes))
 
     def _emit(self, markup: str) -> Html:

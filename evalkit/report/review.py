@@ -187,7 +187,9 @@ class Review:
                   for w in self.what_ifs]
         if rep is not None and rep.grade is not None and rep.grade != ev.grade:
             alerts.insert(0, f"单位自评等级为“{rep.grade}”，复核等级为“{ev.grade}”：等级发生变化。")
-        title = f'<h1 class="review-title">{escape(self.title)}</h1>'
+        subject = report.title_subject
+        title = (f'<h1 class="review-title"><span class="title-part">{escape(subject)}</span>'
+                 f'<span class="title-part">{escape(self.title.removeprefix(subject))}</span></h1>')
         alert = ""
         if alerts:
             alert = ('<div class="grade-alert" role="note"><p class="alert-head">等级提示</p>'
@@ -210,7 +212,7 @@ class Review:
             )
         head = "".join(f"<th scope=\"col\">{h}</th>" for h in ("序号", "级别", "指标", "问题及重算", "报告所列", "复核重算", "对得分和等级的影响", "代码"))
         return ('<h2>二、复核发现</h2><div class="table-wrap"><table class="findings fixed"><caption>复核发现及其影响</caption>'
-                + _colgroup((5, 6, 11, 33, 9, 9, 16, 11))
+                + _colgroup((4, 6, 10, 34, 9, 9, 17, 11))
                 + f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
     def scores_table(self) -> str:
