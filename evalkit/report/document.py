@@ -143,6 +143,8 @@ def write_documents(
     paths = document_paths(Path(out_dir), unit_id, year, wanted)
     written = []
     for kind, make in (("report", report_document), ("review", review_document)):
+        if kind == "report" and wanted == ("html",) and not report_html:
+            continue  # the notebook wrote the report's page; its charts are not drawn twice
         document = make(Report.load(params_dir, unit_id, year, rulebook))
         page = None
         for fmt in wanted:
