@@ -32,4 +32,4 @@ def pdf_bytes(page: str, *, title: str | None = None) -> bytes:
     document = weasyprint.HTML(string=page, base_url=None).render()
     if title:
         document.metadata.title = title
-    return document.write_pdf(uncompressed_pdf=False) or b""
+    return document.write_pdf() or b""
