@@ -120,7 +120,7 @@ def attachment_html(report: Report) -> str:
     rows = _indicator_rows(report, table.rows, levels)
     rows.append("<tr class=\"total\">" + _td("总分", colspan=len(header) - 3, tag="th")
                 + _td(table.total_weight, cls="num") + _td(report.marked(table.total), cls="num")
-                + _td(f"评价等级：{ev.grade}") + "</tr>")
+                + _td(f"评价等级：{ev.grade or '不评定'}") + "</tr>")
     parts.append('<div class="table-wrap"><table class="self-eval indicators fixed"><caption>绩效指标</caption>'
                  + _colgroup(widths) + _thead(header) + "<tbody>" + "".join(rows) + "</tbody></table></div>")
     parts.append("</section>")

@@ -9,7 +9,7 @@ The audit decides what differs: a finding with a printed and a recomputed figure
 field (``indicators[7].reported.completion``, ``reported.total``) becomes a :class:`Note` under
 that field's key, which the renderers look up where they print the figure.
 
->>> from evalkit.audit.checks import audit_unit_year
+>>> from evalkit.audit import audit_unit_year
 >>> from evalkit.inputs.params import load_unit_year, resolve_path
 >>> loaded = load_unit_year(resolve_path("params/xinshi-rd/2023.yaml")[0])
 >>> notes = differing_figures(audit_unit_year(loaded))

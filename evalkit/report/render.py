@@ -179,7 +179,7 @@ class Report:
         rulebook: str | None = None,
     ) -> Report:
         """Load, score and audit a unit-year, and score its earlier years for the trend charts."""
-        from evalkit.audit.checks import audit_unit_year
+        from evalkit.audit import audit_unit_year
 
         refs = discover(Path(params_dir), unit=unit_id)
         ref = next((r for r in refs if r.year == int(year)), None)
@@ -487,7 +487,7 @@ class Report:
         ev = self.ev
         out = [self._h(2, narrative.outline(ev).conclusion)]
         out.append(self._p_marked(narrative.conclusion(ev), [
-            (f"{ev.total.text()}分", year_key("total")), (f"“{ev.grade}”", year_key("grade")),
+            (f"{ev.total.text()}分", year_key("total")), (f"“{ev.grade or '不评定'}”", year_key("grade")),
         ]))
         out.append(self._p(narrative.lost_points_summary(ev)))
         return self._emit("\n".join(x for x in out if x))

@@ -31,7 +31,7 @@ from evalkit.report.notes import field_key, single_quotes
 if TYPE_CHECKING:
     from evalkit.report.render import Report
 
-__all__ = ["Review", "WhatIf", "review_title"]
+__all__ = ["Review", "WhatIf", "review_title", "grade_label", "result_phrase"]
 
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 _TARGET_CODES = ("W-ADJUSTED-TARGET-UNSTATED", "W-TARGET-MISMATCH")
@@ -67,6 +67,21 @@ def review_title(ev: Evaluation) -> str:
 
 def _colgroup(widths: tuple[int, ...]) -> str:
     return "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>"
+
+
+def grade_label(ev: Evaluation) -> str:
+    """The grade, or 不评定 for a partial or not computable total."""
+    return ev.grade if ev.graded and ev.grade else "不评定"
+
+
+def result_phrase(ev: Evaluation) -> str:
+    """``综合得分91.73分，评价等级“优”``, or what a partial or not computable total allows."""
+    missing = "；".join(ev.missing)
+    if ev.graded:
+        return f"综合得分{ev.total.text()}分，评价等级“{grade_label(ev)}”"
+    if ev.total.value is None:
+        return f"综合得分无法计算（{missing}），不评定等级"
+    return f"可计算部分得分{fmt(ev.total.value, ev.total.dp)}分（部分得分，未计入：{missing}），不评定等级"
 
 
 class Review:
@@ -112,7 +127,7 @@ class Review:
                 other = evaluate(loaded.profile, ev.year.model_copy(update={"indicators": indicators}), loaded.rulebook)
             except ScoringError:
                 continue
-            if other.grade == ev.grade:
+            if other.grade == ev.grade or None in (other.grade, ev.grade):
                 continue
             from evalkit.core.targets import OP_SYMBOL
 
@@ -138,14 +153,16 @@ class Review:
         if finding.code in _TARGET_CODES:
             for what in self.what_ifs:
                 if what.indicator == finding.indicator:
-                    return f"影响等级：按报告所列指标值计，综合得分{what.total}分（{what.grade}），现为{ev.total.text()}分（{ev.grade}）"
+                    return f"影响等级：按报告所列指标值计，综合得分{what.total}分（{what.grade}），现为{ev.total.text()}分（{grade_label(ev)}）"
             return "不改变等级"
         if key in ("reported.total", "reported.grade"):
             rep = ev.year.reported
             printed_grade = rep.grade if rep is not None else None
+            if not ev.graded:
+                return f"无法复核总分与等级：{result_phrase(ev)}"
             if printed_grade and printed_grade != ev.grade:
-                return f"影响等级：原报“{printed_grade}”，复核为“{ev.grade}”（{ev.total.text()}分）"
-            return f"综合得分应为{ev.total.text()}分，等级“{ev.grade}”不变"
+                return f"影响等级：原报“{printed_grade}”，复核为“{grade_label(ev)}”（{ev.total.text()}分）"
+            return f"综合得分应为{ev.total.text()}分，等级“{grade_label(ev)}”不变"
         if key.startswith("indicators[") and key.endswith((".completion", ".score")):
             index = int(key.split("[", 1)[1].split("]", 1)[0])
             scored = ev.indicators[index] if index < len(ev.indicators) else None
@@ -174,7 +191,7 @@ class Review:
         counts = {k: sum(1 for f in report.findings if f.severity == k) for k in _SEVERITY}
         lines = [
             f"经复核，{ev.unit.name}{ev.year.year}年度{ev.kind_label}绩效自评按评分规则重新计算，"
-            f"综合得分{ev.total.text()}分，评价等级“{ev.grade}”"
+            + result_phrase(ev)
             + (f"（单位自评为{'、'.join(printed)}）" if printed else "") + "。",
         ]
         if report.findings:
@@ -183,10 +200,10 @@ class Review:
             )
         else:
             lines.append("复核未发现报告数字与填报数据或评分规则不一致之处。")
-        alerts = [f"{w.sentence}，而非{ev.total.text()}分、“{ev.grade}”。等级取决于报告未写明的调整指标值，请核实调整依据。"
+        alerts = [f"{w.sentence}，而非{ev.total.text()}分、“{grade_label(ev)}”。等级取决于报告未写明的调整指标值，请核实调整依据。"
                   for w in self.what_ifs]
-        if rep is not None and rep.grade is not None and rep.grade != ev.grade:
-            alerts.insert(0, f"单位自评等级为“{rep.grade}”，复核等级为“{ev.grade}”：等级发生变化。")
+        if rep is not None and rep.grade is not None and ev.graded and rep.grade != ev.grade:
+            alerts.insert(0, f"单位自评等级为“{rep.grade}”，复核等级为“{grade_label(ev)}”：等级发生变化。")
         subject = report.title_subject
         title = (f'<h1 class="review-title"><span class="title-part">{escape(subject)}</span>'
                  f'<span class="title-part">{escape(self.title.removeprefix(subject))}</span></h1>')
@@ -222,7 +239,7 @@ class Review:
         for s in ev.indicators:
             printed = s.indicator.reported.score if s.indicator.reported else None
             rows.append((s.name, fmt(s.weight), printed, "不适用" if s.score is None else s.score.text()))
-        rows.append(("综合得分", "", rep.total if rep else None, f"{ev.total.text()}（{ev.grade}）"))
+        rows.append(("综合得分", "", rep.total if rep else None, f"{ev.total.text()}（{grade_label(ev)}）"))
         body = ""
         for name, weight, printed, value in rows:
             shown = "—" if printed is None else fmt(printed, 2)
@@ -248,7 +265,7 @@ class Review:
                 continue
             working = s.score.working + ("；" + "；".join(s.flags) if s.flags else "")
             rows.append((s.name, s.score.formula, working, s.score.text(), ""))
-        rows.append(("综合得分", ev.total.formula, ev.total.working, f"{ev.total.text()}（{ev.grade}）", "total"))
+        rows.append(("综合得分", ev.total.formula, ev.total.working, f"{ev.total.text()}（{grade_label(ev)}）", "total"))
         body = "".join(
             (f'<tr class="{cls}">' if cls else "<tr>")
             + f"<td>{escape(a)}</td><td>{escape(b)}</td><td>{escape(c)}</td><td class=\"num\">{escape(d)}</td></tr>"

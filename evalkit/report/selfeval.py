@@ -83,6 +83,8 @@ def target_text(s: IndicatorScore) -> str:
     ind = s.indicator
     if ind.is_qualitative:
         return str(ind.target)
+    if ind.op is None or not isinstance(ind.target, Decimal):
+        return "（未印出）"
     text = f"{OP_SYMBOL[ind.op]} {fmt(ind.target, 4)}{ind.unit}"
     if ind.target_adjusted is not None:
         text += f"（调整为 {fmt(ind.target_adjusted, 4)}{ind.unit}）"
@@ -113,7 +115,7 @@ def score_text(s: IndicatorScore) -> str:
 
 def row_class(s: IndicatorScore) -> str:
     """CSS class of the indicator's table row: ``na``, ``lost`` (points lost) or none."""
-    if s.score is None:
+    if s.score is None or s.score.value is None:
         return "na"
     return "lost" if s.lost > 0 else ""
 
@@ -139,7 +141,7 @@ def _row(i: int, s: IndicatorScore) -> IndicatorRow:
         target=Cell(target_text(s), indicator_key(i, "target")),
         actual=Cell(actual_text(s)),
         completion=Cell(completion_text(s), indicator_key(i, "completion")),
-        weight=Cell(fmt(ind.weight)),
+        weight=Cell("未印出" if s.weight is None else fmt(s.weight)),
         score=Cell(score_text(s), indicator_key(i, "score")),
         remarks=_remarks(s),
         cls=row_class(s),
@@ -163,16 +165,16 @@ def self_eval_table(ev: Evaluation) -> SelfEvalTable:
         level1="", level2="", name=Cell("预算执行率"), target=Cell("= 100%"),
         actual=Cell(ev.execution_rate.text(), year_key("execution_rate")),
         completion=Cell(ev.execution_rate.text(), year_key("execution_rate")),
-        weight=Cell(fmt(ev.execution_weight)),
+        weight=Cell("未印出" if ev.execution_weight is None else fmt(ev.execution_weight)),
         score=Cell(ev.execution_score.text(), year_key("execution_score")),
         remarks="",
-        cls="lost" if (ev.execution_score.value or Decimal(0)) < ev.execution_weight else "",
+        cls="lost" if None not in (ev.execution_score.value, ev.execution_weight)
+        and ev.execution_score.value < ev.execution_weight else "",
     )
     project = ev.year.project
     planned = (project.goal if project is not None and project.goal else None) or (
         ev.year.key_work.summary if ev.year.key_work is not None and ev.year.key_work.summary else "")
     achieved = (project.outcome if project is not None and project.outcome else None) or ""
-    weights = ev.execution_weight + sum((s.weight for s in ev.indicators), Decimal(0))
     return SelfEvalTable(
         unit=ev.unit.name,
         year=ev.year.year,
@@ -182,6 +184,6 @@ def self_eval_table(ev: Evaluation) -> SelfEvalTable:
         goal_planned=planned or "",
         goal_achieved=achieved,
         rows=[_row(i, s) for i, s in enumerate(ev.indicators)],
-        total_weight=fmt(weights),
+        total_weight=fmt(ev.weight_total),
         total=Cell(ev.total.text(), year_key("total")),
     )

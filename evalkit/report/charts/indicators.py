@@ -45,15 +45,17 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     ('预算执行率', '指标得分（总分 91.73，等级 优）')
     """
     dp = ev.rulebook.rounding.score_dp
-    rows: list[tuple[str, Decimal, Decimal | None, str | None]] = [
-        ("预算执行率", ev.execution_weight, ev.execution_score.value, None)
+    # A weight that was not printed is drawn as 0 and the score as 无法计算（原因）: never a guess.
+    rows: list[tuple[str, Decimal, Decimal | None, str | None, str]] = [
+        ("预算执行率", ev.execution_weight or Decimal(0), ev.execution_score.value, None, ev.execution_score.missing)
     ]
     rows += [
         (
             _wrap(item.name, 20),
-            item.weight,
+            item.weight or Decimal(0),
             None if item.score is None else item.score.value,
             item.grade,
+            "" if item.score is None else item.score.missing,
         )
         for item in ev.indicators
     ]
@@ -62,12 +64,14 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     if any(not item.applicable for item in ev.indicators):
         notes.append(ev.total.formula + "。")
     fig, (ax,) = _new_figure(
-        f"指标得分（总分 {ev.total.text()}，等级 {ev.grade}）", (total + 0.45,), notes
+        f"指标得分（总分 {ev.total.text()}，等级 {ev.grade or '不评定'}）", (total + 0.45,), notes
     )
     _style(ax)
     bar = 0.24
-    for (_, weight, score, grade), pos in zip(rows, positions, strict=True):
-        if score is None:
+    for (_, weight, score, grade, missing), pos in zip(rows, positions, strict=True):
+        if missing:
+            text = f"无法计算（{missing}）"
+        elif score is None:
             ax.barh(
                 pos,
                 float(weight),
@@ -118,7 +122,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     handles = [
         Patch(facecolor=PALETTE["actual"], edgecolor=PALETTE["text"], linewidth=0.7, label="得分")
     ]
-    if any(score is not None and score < weight for _, weight, score, _ in rows):
+    if any(score is not None and score < weight for _, weight, score, _, _ in rows):
         handles.append(
             Patch(
                 facecolor=_tint(PALETTE["lost"], 0.4),
@@ -127,7 +131,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
                 label="扣分",
             )
         )
-    if any(score is None for _, _, score, _ in rows):
+    if any(score is None and not missing for _, _, score, _, missing in rows):
         handles.append(
             Patch(
                 facecolor=PALETTE["weight"], edgecolor=PALETTE["note"], hatch="xx", label="不适用"
