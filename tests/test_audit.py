@@ -261,6 +261,8 @@ CORPUS = [
      {**HEBEI_RATE, "@rulebook": "sichuan", "narrative": {"budget_execution": "年底集中采购未能支付"}}),
     ("W-EXECUTION-BELOW-THRESHOLD-UNEXPLAINED", {**HEBEI_RATE, "@rulebook": "sichuan"}, {**HEBEI_RATE}),
     ("E-SPENDING-ABOVE-BUDGET", {"projects.1.actual": "10.2"}, {"projects.1.actual": "9.8"}),
+    ("I-TOTAL-NOT-CHECKED", {"indicators.0.unknown": ["actual"], "indicators.0.actual": None, "reported.total": "99"},
+     {"indicators.0.unknown": ["actual"], "indicators.0.actual": None}),
     ("E-TOTAL-ABOVE-MAX-GRADED", {"reported": {"total": "100.5", "grade": "优"}}, {"reported": {"total": "100.5"}}),
     ("W-TARGET-SIGN-NOT-PRINTED", {"indicators.0": {**BASE["indicators"][0], "op": None, "target": "10项"}},
      {"indicators.0": {**BASE["indicators"][0], "op": None, "target": "≥10项"}}),

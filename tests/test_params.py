@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -260,3 +261,41 @@ def test_every_problem_in_a_file_at_once_with_lines(tmp_path):
     assert problems[1].field.startswith("unknown") and problems[1].line == 4
     assert [p.line for p in problems[2:]] == list(range(6, 24))
     assert all(p.file == str(path) and "indicators[" in p.field for p in problems[2:])
+
+
+def test_the_incomplete_evidence_examples_in_the_docs_score_as_they_say():
+    from decimal import Decimal
+
+    import yaml
+
+    from evalkit.core.models import UnitProfile
+    from evalkit.core.rulebook import load_rulebook
+    from evalkit.core.scoring import evaluate
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "params.md").read_text(encoding="utf-8")
+    section = text.split("## 七、报告不完整时", 1)[1].split("## 八、", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 4
+    profile = UnitProfile(id="demo", name="示例单位")
+    results = []
+    for block in blocks:
+        year = UnitYear.model_validate(yaml.safe_load(block))
+        e = evaluate(profile, year, load_rulebook(year.rulebook))
+        results.append((e.total_status, e.total.value))
+        claimed = re.search(r"总分 = [^\n]*?= ([\d.]+)", block)
+        if claimed:
+            assert e.total.value == Decimal(claimed.group(1)), block
+    assert [status for status, _ in results] == ["partial", "partial", "partial", "complete"]
+    assert results[2][1] == Decimal("9.70")
+
+
+def test_a_bad_profile_does_not_hide_the_year_files_problems(params_copy):
+    (params_copy / "xinshi-rd" / "unit.yaml").write_text("id: xinshi-rd\n", encoding="utf-8")
+    path = _edit(params_copy, "  final: 425.3\n", "")
+    (ref,) = resolve_path(path)
+    with pytest.raises(InputErrors) as info:
+        load_unit_year(ref)
+    fields = [p.field for p in problems_of(info.value)]
+    assert any(f and f.startswith("name") for f in fields) and "budget.final（全年预算数）" in fields

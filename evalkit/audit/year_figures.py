@@ -30,7 +30,7 @@ from evalkit.audit.recompute import (
     Recomputation,
 )
 from evalkit.audit.registry import register
-from evalkit.core.figures import Figure
+from evalkit.core.figures import Figure, fmt
 from evalkit.core.models import (
     Budget,
     Reported,
@@ -145,8 +145,8 @@ def _printed_parts(r: Recomputation) -> list[tuple[str, Decimal | None, Decimal 
     weight = r.evaluation.execution_weight if r.evaluation is not None else None
     parts = [("预算执行率", r.reported.execution_score, weight)]
     parts += [
-        (i.name, i.reported.score if i.reported else None, i.weight)
-        for i in r.year.indicators
+        (i.name, i.reported.score if i.reported else None, r.weight(index))
+        for index, i in enumerate(r.year.indicators)
         if i.applicable
     ]
     return parts
@@ -326,5 +326,27 @@ def graded_total_above_max(r: Recomputation) -> Iterator[Finding]:
         "超过满分的总分说明分值或得分有误，不能据以评定等级",
         printed=f"{_shown(total)}（{grade}）",
         recomputed=f"≤ {_written(r.rulebook.total_weight)}",
+    )
+
+
+TOTAL_NOT_CHECKED = _code("I-TOTAL-NOT-CHECKED", "info", "报告所列总分无法复核：重算只得部分得分或无法计算")
+
+
+@register
+def unchecked_total(r: Recomputation) -> Iterator[Finding]:
+    """A printed total that cannot be compared (the recomputed total is partial or not computable)
+    is said to be unchecked, so that silence is not read as agreement."""
+    e = r.evaluation
+    total = r.reported.total
+    if total is None or e is None or e.total_status == "complete":
+        return
+    yield _finding(
+        TOTAL_NOT_CHECKED,
+        f"reported.total（{Reported.model_fields['total'].title}）",
+        f"报告所列总分 {_shown(total)} 未复核：重算"
+        f"{'只得部分得分 ' + fmt(e.total.value, e.total.dp) if e.total.value is not None else '总分无法计算'}"
+        f"（未计入：{'；'.join(e.missing)}）",
+        printed=_shown(total),
+        recomputed=e.total.text(),
     )
 

@@ -270,8 +270,18 @@ def load_year_file(path: Path) -> UnitYear:
 
 def load_unit_year(ref: UnitYearRef, *, rulebook: str | Path | None = None) -> LoadedUnitYear:
     """Load a unit-year and its rulebook (``rulebook`` overrides the year file's choice)."""
-    profile = load_profile(ref.path.parent)
-    year = load_year_file(ref.path)
+    problems: list[InputError] = []
+    profile = year = None
+    try:
+        profile = load_profile(ref.path.parent)
+    except InputError as exc:
+        problems.extend(problems_of(exc))
+    try:  # a bad unit.yaml does not hide the year file's problems: both are listed
+        year = load_year_file(ref.path)
+    except InputError as exc:
+        problems.extend(problems_of(exc))
+    if problems or profile is None or year is None:
+        raise problems[0] if len(problems) == 1 else InputErrors(problems)
     choice = rulebook if rulebook is not None else year.rulebook
     try:
         rb_path = rulebook_source(choice, base_dir=ref.path.parent if rulebook is None else None)
