@@ -59,6 +59,11 @@ def test_summary_page_lists_grade_changes_first_then_errors_each_linking_its_rev
         assert heading_errors < page.index(name) < heading_rest
     links = re.findall(r'href="(reviews/\d+\.html)"', page)
     assert len(links) == 15
+    # Each unit-year that could be scored also links its review opinion document (复核意见).
+    opinions = re.findall(r'href="(opinions/[^"]+\.review\.html)"', page)
+    assert len(opinions) == 14  # all but the scanned file (the partial one too)
+    opinion = (root / "out" / opinions[0]).read_text(encoding="utf-8")
+    assert "复核意见" in opinion
     review = (root / "out" / links[0]).read_text(encoding="utf-8")
     assert "复核意见" in review and "提取说明" in review
     grade_review = next((root / "out" / link).read_text(encoding="utf-8") for link in links

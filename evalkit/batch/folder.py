@@ -11,7 +11,10 @@ result is
 * ``OUT/index.html``: the reports whose grade would change first, then those with errors, then
   the rest and the files that could not be read, each linking to its review page;
 * ``OUT/reviews/<n>.html``: a review page per unit-year, the findings in plain Chinese with the
-  recomputation, the indicator table as printed and as recomputed, and the extraction note.
+  recomputation, the indicator table as printed and as recomputed, and the extraction note;
+* ``OUT/opinions/<key>/<year>/<unit>.review.html``: the unit-year's review opinion (复核意见), the
+  same document ``evalkit build`` writes (:mod:`evalkit.report.document`), made from the imported
+  params (kept beside it in ``OUT/opinions/<key>/params``).
 
 Files are processed in a process pool (as the batch build does), and incrementally: the
 manifest ``OUT/manifest.json`` keeps each file's content hash and its rows; a file whose bytes
@@ -45,7 +48,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 COLUMNS = (
     "file", "where", "status", "unit_id", "unit", "year", "kind", "reader",
     "printed_total", "printed_grade", "recomputed_total", "recomputed_grade", "grade_changes",
-    "errors", "warnings", "infos", "complete", "unread", "note", "problem", "review",
+    "errors", "warnings", "infos", "complete", "unread", "note", "problem", "review", "opinion",
 )
 _FIGURES = ("printed_total", "recomputed_total")
 _SKIP_NAMES = (".", "~$")
@@ -137,9 +140,29 @@ def _review(sheet, *, file: str, note: list[str], unread: list[str]) -> tuple[di
     return row, page
 
 
-def audit_file(path: str, display: str, rulebook: str | None = None) -> list[dict[str, Any]]:
+def _opinion(sheet, out: Path, display: str) -> str | None:  # noqa: ANN001
+    """The unit-year's review opinion (复核意见, :mod:`evalkit.report.document`), written under
+    ``out/opinions/<file key>/``; its path relative to ``out``, or ``None`` when it cannot be made."""
+    try:
+        from evalkit.report.document import write_documents
+    except ImportError:  # an evalkit without the publication documents: the review page stands alone
+        return None
+    from evalkit.inputs.excel.importer import write_import
+
+    folder = out / "opinions" / hashlib.sha256(display.encode("utf-8")).hexdigest()[:12]
+    try:
+        write_import(sheet, folder / "params", overwrite=True)
+        written = write_documents(folder / "params", sheet.unit_id, sheet.year, folder, ("html",))
+    except Exception:  # noqa: BLE001 - the review page still has every finding
+        return None
+    review = next((p for p in written if p.name.endswith(".review.html")), None)
+    return review.relative_to(out).as_posix() if review else None
+
+
+def audit_file(path: str, display: str, rulebook: str | None = None, out: str | None = None) -> list[dict[str, Any]]:
     """Import, score and audit one file: a results row (with its review data) per unit-year.
 
+    With ``out``, each unit-year's review opinion document is written there too (``opinion``).
     Never raises for a bad file: a file that cannot be read is one row with status 无法读取.
     """
     from evalkit.inputs.readers.importing import import_file
@@ -158,6 +181,8 @@ def audit_file(path: str, display: str, rulebook: str | None = None) -> list[dic
             problem = f"内部错误 {type(exc).__name__}: {exc}（请报告此问题）"
             row, page = {"file": display, "where": sheet.where, "status": "无法评分", "problem": problem,
                          "complete": False}, {"findings": [], "indicators": [], "problem": problem}
+        if out is not None and row.get("status") != "无法评分":
+            row["opinion"] = _opinion(sheet, Path(out), display)
         rows.append(row | {"reader": result.reader, "_page": page})
     for exc in result.errors:
         rows.append({"file": display, "reader": result.reader, "status": "无法读取", "problem": str(exc).splitlines()[0],
@@ -185,20 +210,20 @@ class FolderSummary:
         return sum(1 for r in self.rows if r.get("status") != "已复核")
 
 
-def _run(todo: list[tuple[str, str]], jobs: int, rulebook: str | None) -> dict[str, list[dict[str, Any]]]:
+def _run(todo: list[tuple[str, str]], jobs: int, rulebook: str | None, out: str) -> dict[str, list[dict[str, Any]]]:
     if jobs <= 1 or len(todo) <= 1:
-        return {display: audit_file(path, display, rulebook) for path, display in todo}
-    out: dict[str, list[dict[str, Any]]] = {}
+        return {display: audit_file(path, display, rulebook, out) for path, display in todo}
+    results: dict[str, list[dict[str, Any]]] = {}
     context = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures = {pool.submit(audit_file, path, display, rulebook): display for path, display in todo}
+        futures = {pool.submit(audit_file, path, display, rulebook, out): display for path, display in todo}
         for future in cf.as_completed(futures):
             display = futures[future]
             try:
-                out[display] = future.result()
+                results[display] = future.result()
             except Exception as exc:  # noqa: BLE001 - a crashed worker fails its file only
-                out[display] = [{"file": display, "status": "无法读取", "problem": f"处理进程失败：{type(exc).__name__}", "complete": False}]
-    return out
+                results[display] = [{"file": display, "status": "无法读取", "problem": f"处理进程失败：{type(exc).__name__}: {exc}", "complete": False}]
+    return results
 
 
 def audit_folder(
@@ -230,7 +255,7 @@ def audit_folder(
             results[display] = entry["rows"]
         else:
             todo.append((str(path), display))
-    results.update(_run(todo, jobs or os.cpu_count() or 1, rulebook))
+    results.update(_run(todo, jobs or os.cpu_count() or 1, rulebook, str(out)))
     rows = [dict.fromkeys(COLUMNS) | row for display in sorted(results) for row in results[display]]
     for number, row in enumerate(rows, start=1):
         row["review"] = f"reviews/{number}.html"
