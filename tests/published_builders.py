@@ -43,14 +43,15 @@ class Form:
         return max(len(r) for r in self.rows)
 
 
-def form(layout: str, **kwargs: Any) -> Form:
-    """The form of ``layout`` (an excel_builders builder) and the truth read from it."""
+def form(layout: str, *, truth_year: int | None = None, **kwargs: Any) -> Form:
+    """The form of ``layout`` (an excel_builders builder) and the truth read from it
+    (``truth_year`` for a form that prints no year)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "自评表"
     xb.BUILDERS[layout](ws, **kwargs)
     grid = grid_from_worksheet(ws, file=f"{layout}.xlsx")
-    truth = read_sheet(grid).year_data
+    truth = read_sheet(grid, year=truth_year).year_data
     width = grid.max_col
     text = {}
     for (r, c), _ in grid.values.items():

@@ -231,3 +231,15 @@ def test_provenance_names_the_source_cell_not_an_excel_address(tmp_path, forms):
     assert sheet.cells[f"indicators[{index}].actual"] == f"表1 第{table_row}行第6列"
     [pdf_sheet] = import_file(pb.to_pdf(forms["national"], tmp_path / "a.pdf", row_height=48)).sheets
     assert all(where.startswith("第") and "页" in where for where in pdf_sheet.cells.values())
+
+
+def test_form_without_a_year_takes_the_year_of_the_documents_title(tmp_path):
+    f = pb.form("national", year=None, truth_year=2023)
+    assert not any("2023" in t for t in f.titles)
+    before = ["某市职业技能培训中心2023年度项目支出绩效自评报告"] + [f"第{i}段正文。" for i in range(12)]
+    result = import_file(pb.to_docx(f, tmp_path / "report.docx", before=before))
+    [sheet] = result.sheets
+    assert sheet.year == 2023 and any("按文档标题取 2023 年度" in n for n in result.note)
+    assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in f.truth.items() if k != "source"}
+    no_title = import_file(pb.to_docx(f, tmp_path / "bare.docx"))
+    assert not no_title.sheets and "找不到年度" in str(no_title.errors[0])

@@ -73,6 +73,15 @@ def _source_address(grid: SourceGrid, excel_address: str) -> str:
     return grid.location(int(match.group(2)), col)
 
 
+def _document_year(paragraphs: list[str]) -> int | None:
+    """The year in the document's title (its first lines): ``……2023年度……自评报告``."""
+    for text in paragraphs[:5]:
+        match = re.search(r"(20\d{2})\s*年度", text)
+        if match and re.search(r"自评|评价|绩效", text):
+            return int(match.group(1))
+    return None
+
+
 def _names(fields: list[str]) -> str:
     return "、".join(INDICATOR_UNKNOWN_FIELDS.get(f, f) for f in fields)
 
@@ -139,7 +148,15 @@ def _from_grids(extraction: Extraction, out: FileImport, *, layout: Layout | Non
             out.note.append(f"{grid.sheet}：不是自评表（没有指标表头或资金、指标区块），未导入")
             continue
         try:
-            sheet = read_sheet(grid, layout=layout, year=year, rulebook=rulebook)
+            try:
+                sheet = read_sheet(grid, layout=layout, year=year, rulebook=rulebook)
+            except InputError as exc:
+                # A form attached to a report often leaves the year to the report's title.
+                title_year = _document_year(extraction.paragraphs)
+                if year is not None or title_year is None or "找不到年度" not in str(exc):
+                    raise
+                sheet = read_sheet(grid, layout=layout, year=title_year, rulebook=rulebook)
+                out.note.append(f"{grid.sheet}：表中没有年度，按文档标题取 {title_year} 年度")
         except InputError as exc:
             out.errors.append(exc)
             out.note.append(f"{grid.sheet}：未能导入（{exc.message}）")
