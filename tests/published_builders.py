@@ -416,3 +416,14 @@ def published_folder(folder: Path, count: int, *, every: int = 5) -> dict[str, s
         if plant:
             planted[path.name] = plant
     return planted
+
+
+def split(f: Form, at: int) -> tuple[Form, Form]:
+    """The form as two tables, the second starting at row ``at`` (0-based), as Word documents
+    often carry the funds block and the indicator block in separate tables."""
+    def part(rows: range, titles: list[str]) -> Form:
+        spans = [(t - rows.start, lft, b - rows.start, r) for t, lft, b, r in f.spans if rows.start <= t and b < rows.stop]
+        return Form(titles=titles, rows=[f.rows[i] for i in rows], spans=spans, truth=f.truth)
+
+    assert not any(t < at <= b for t, _, b, _ in f.spans), "a merged range crosses the cut"
+    return part(range(0, at), f.titles), part(range(at, len(f.rows)), [])

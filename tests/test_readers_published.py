@@ -243,3 +243,11 @@ def test_form_without_a_year_takes_the_year_of_the_documents_title(tmp_path):
     assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in f.truth.items() if k != "source"}
     no_title = import_file(pb.to_docx(f, tmp_path / "bare.docx"))
     assert not no_title.sheets and "找不到年度" in str(no_title.errors[0])
+
+
+def test_word_form_in_two_tables_is_one_form(tmp_path, forms):
+    f = forms["national"]
+    at = next(i for i, r in enumerate(f.rows) if r[0] == "年度总体目标")
+    first, second = pb.split(f, at)
+    path = pb.to_docx(first, tmp_path / "two-tables.docx", forms=[second], after=[""])
+    _check(path, f)
