@@ -7,7 +7,7 @@ changed: the manifest skips every file). Prints the times and whether the summar
 planted error and nothing else. Asserts nothing. Run from the repository root:
 
     .venv/bin/python benchmarks/bench_audit_folder.py                  # 200 files, 2 processes
-    .venv/bin/python benchmarks/bench_audit_folder.py --files 50 --jobs 1
+    .venv/bin/python benchmarks/bench_audit_folder.py --files 50 --jobs 1 --no-opinions
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--every", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-opinions", action="store_true", help="skip the review opinion documents")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from tests import published_builders as pb
@@ -37,6 +38,7 @@ def main() -> None:
         planted = pb.published_folder(src, args.files, every=args.every)
         print(f"生成 {args.files} 个文件（植入错误 {len(planted)} 个）：{time.perf_counter() - start:.1f} 秒")
         evalkit = [sys.executable, "-m", "evalkit", "audit-folder", str(src), "--out", str(out), "--jobs", str(args.jobs), "--no-fail"]
+        evalkit += ["--no-opinions"] if args.no_opinions else []
         for label in ("首次复核", "再次复核（无变化）"):
             start = time.perf_counter()
             subprocess.run(evalkit, check=True, stdout=subprocess.DEVNULL)

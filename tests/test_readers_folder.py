@@ -122,3 +122,13 @@ def test_an_output_folder_inside_the_input_folder_is_not_audited(tmp_path):
     again = audit_folder(tmp_path, tmp_path / "结果", jobs=1)
     assert [r["file"] for r in first.rows] == [r["file"] for r in again.rows] == ["a.txt"]
     assert again.read == 0
+
+
+def test_without_opinions_only_the_review_pages_are_written(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(pb.narrative_text(pb.NARRATIVE_TRUTH, seed=2), encoding="utf-8")
+    summary = audit_folder(tmp_path / "in", tmp_path / "out", jobs=1, opinions=False)
+    assert summary.rows[0]["opinion"] is None and not (tmp_path / "out" / "opinions").exists()
+    assert 'href="reviews/1.html">复核意见' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    again = audit_folder(tmp_path / "in", tmp_path / "out", jobs=1)  # now with opinions: read again
+    assert again.read == 1 and again.rows[0]["opinion"].endswith(".review.html")

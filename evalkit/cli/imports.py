@@ -52,6 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认 CPU 核数）")
     p.add_argument("--force", action="store_true", help="全部重新读取（忽略 manifest）")
     p.add_argument("--rulebook", metavar="NAME|FILE", help="评分规则（默认按各文件的表格样式选择）")
+    p.add_argument("--no-opinions", action="store_true",
+                   help="不生成正式的复核意见文件（只写复核过程页，约快一半）")
     p.add_argument("--no-fail", action="store_true", help="有“错误”级问题时也以 0 退出")
     p.set_defaults(func=cmd_audit_folder)
 
@@ -119,7 +121,10 @@ def cmd_audit_folder(args: argparse.Namespace) -> int:
         load_rulebook(args.rulebook)
     if args.jobs is not None and args.jobs < 1:
         raise InputError("--jobs 应为正整数")
-    summary = audit_folder(Path(args.folder), Path(args.out), jobs=args.jobs, force=args.force, rulebook=args.rulebook)
+    summary = audit_folder(
+        Path(args.folder), Path(args.out), jobs=args.jobs, force=args.force, rulebook=args.rulebook,
+        opinions=not args.no_opinions,
+    )
     rows = summary.rows
     changes = [r for r in rows if r.get("grade_changes")]
     errors = sum(r.get("errors") or 0 for r in rows)
