@@ -158,3 +158,18 @@ def test_unit_name_not_printed_is_taken_from_the_file_name_and_said_so():
     parsed = parse_narrative(lines, file="/x/某某局2023年度部门整体支出绩效自评报告.txt")
     assert parsed.profile["name"] == "某某局"
     assert any("文件名" in note for note in parsed.notes)
+
+
+def test_digits_in_a_retyped_name_and_thousands_separators_are_not_misread():
+    lines = [
+        "某单位2023年度部门整体支出绩效自评报告",
+        "培训人次：该指标预期指标值为大于等于 1,200 人次，年中监控实际完成值为 600 人次，"
+        "本次评价2023年度培训人次为 1,250 人次，该指标完成率为 104.17%。该指标权重分值为 10分，自评得分 10分。",
+        "办件量：该指标预期指标值为≥ 300件，本次评价2024年办件，该指标完成率为 100%。该指标权重分值为 10分，自评得分 10分。",
+    ]
+    parsed = parse_narrative(lines, file="t.txt")
+    first, second = parsed.year_data["indicators"]
+    assert (first["target"], first["midyear"], first["actual"]) == (Decimal(1200), Decimal(600), Decimal(1250))
+    # No number after 为: the actual is not read (never 2024), and the parse says so.
+    assert "actual" not in second and "actual" in second["unknown"]
+    assert any("办件量" in p for p in parsed.problems)

@@ -118,7 +118,11 @@ def _strip_ops(text: str) -> str:
     return re.sub(r"^(?:大于或?等于|小于或?等于|不低于|不少于|不高于|不超过|等于|达到|为|是|≥|≤|>=|<=|=|[><])\s*", "", text.strip())
 
 
-def _clause(text: str, lead: str, stop: str = r"[,，;；。]") -> str | None:
+#: A clause ends at a comma, semicolon or full stop; not at the comma of ``1,000``.
+_CLAUSE_END = r"[，;；。]|,(?!(?<=\d,)\d{3}(?!\d))"
+
+
+def _clause(text: str, lead: str, stop: str = _CLAUSE_END) -> str | None:
     """The text after ``lead`` up to the next clause break (``None`` when ``lead`` is absent)."""
     match = re.search(lead, text)
     if not match:
@@ -183,6 +187,14 @@ def _read_indicator(item: _Indicator) -> None:  # noqa: C901 - one clause after 
             item.unknown.append(key)
             return
         text = _strip_ops(text)
+        if not qualitative:
+            # Words before the number (a name typed differently): take the number that follows
+            # 为/是/达到, never a digit inside the words (“2023年度培训人次为 500”).
+            connected = re.search(r"(?:为|是|达到|:)\s*(?:大于或?等于|小于或?等于|等于|≥|≤)?\s*(?=-?\d)", text)
+            if connected:
+                text = text[connected.end():]
+            elif not re.match(r"\s*-?\d", text):
+                text = ""
         if qualitative:
             data[key] = text.strip() or None
             if data[key] is None:
@@ -239,7 +251,8 @@ def _read_indicator(item: _Indicator) -> None:  # noqa: C901 - one clause after 
 
     # Reasons and measures: labelled (偏差原因：… 改进措施：…) or the prose between the rate and the weight.
     weight_at = weight.start() if weight else len(body)
-    weight_at = body.rfind("该指标", 0, weight_at) if body.rfind("该指标", 0, weight_at) > 0 else weight_at
+    if body[:weight_at].rstrip().endswith("该指标"):
+        weight_at = body.rfind("该指标", 0, weight_at)
     reason_at = re.search(r"(?:偏差原因(?:分析)?|原因分析|原因)\s*[:：]", body)
     measure_at = re.search(r"(?:改进措施|整改措施|改进方向)\s*[:：]", body)
     if reason_at:
