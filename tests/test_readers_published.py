@@ -251,3 +251,27 @@ def test_word_form_in_two_tables_is_one_form(tmp_path, forms):
     first, second = pb.split(f, at)
     path = pb.to_docx(first, tmp_path / "two-tables.docx", forms=[second], after=[""])
     _check(path, f)
+
+
+@pytest.mark.parametrize("kind", ["docx", "html", "pdf"])
+@pytest.mark.parametrize("layout", ["national", "hubei", "chongqing"])
+def test_every_merged_range_reads_its_value_in_every_cell(tmp_path, forms, layout, kind):
+    """vMerge/gridSpan, rowspan/colspan and PDF spans resolved as Excel does: each cell of a range
+    holds the range's value and points at its top-left cell."""
+    f = forms[layout]
+    make = {"docx": pb.to_docx, "html": pb.to_html, "pdf": pb.to_pdf}[kind]
+    grid = read_file(make(f, tmp_path / f"{layout}.{kind}")).grids[0]
+    label = "表1" if kind != "pdf" else "第1页"
+    at = {where: cell for cell, where in grid.locations.items()}
+    checked = 0
+    for top, left, bottom, right in f.spans:
+        if not f.rows[top][left]:
+            continue
+        origin = at[f"{label} 第{top + 1}行第{left + 1}列"]
+        for r in range(bottom - top + 1):
+            for c in range(right - left + 1):
+                cell = (origin[0] + r, origin[1] + c)
+                assert grid.origin(*cell) == origin, (cell, f.rows[top][left])
+                assert grid.value(*cell) == grid.value(*origin)
+                checked += 1
+    assert checked > len(f.spans)
