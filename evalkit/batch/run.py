@@ -61,6 +61,7 @@ class BuildOptions:
     timeout: float = 600.0
     fresh_kernel: bool = False
     css_href: str | None = None
+    formats: tuple[str, ...] = ("html",)
 
 
 @dataclass
@@ -127,8 +128,12 @@ def _unit_year_key(code: str, ref: UnitYearRef, earlier: Sequence[UnitYearRef], 
     return digest.hexdigest()
 
 
-def _is_current(out_dir: Path, ref: UnitYearRef, key: str) -> bool:
+def _is_current(out_dir: Path, ref: UnitYearRef, key: str, formats: tuple[str, ...] = ("html",)) -> bool:
     from evalkit.publish.records import record_path
+    from evalkit.report.document import documents_present
+
+    if not documents_present(out_dir, ref.unit_id, ref.year, formats):
+        return False
 
     path = record_path(out_dir, ref.unit_id, ref.year)
     try:
@@ -148,6 +153,7 @@ def plan(
     rulebook: str | None = None,
     force: bool = False,
     notebook: Path,
+    formats: tuple[str, ...] = ("html",),
 ) -> tuple[list[Job], list[JobResult], list[UnitYearRef]]:
     """Jobs to run, unit-years already up to date, and every unit-year under ``params_dir``."""
     params_dir, out_dir = Path(params_dir).resolve(), Path(out_dir).resolve()
@@ -161,7 +167,7 @@ def plan(
     for ref in selected:
         earlier = [r for r in by_unit[ref.unit_id] if r.year < ref.year]
         key = _unit_year_key(code, ref, earlier, rulebook)
-        if not force and _is_current(out_dir, ref, key):
+        if not force and _is_current(out_dir, ref, key, formats):
             skipped.append(JobResult(ref.unit_id, ref.year, "skipped", key=key))
             continue
         jobs.append(Job(ref.unit_id, ref.year, str(params_dir), str(out_dir), rulebook, key=key))
@@ -214,6 +220,10 @@ def build_one(job: Job, options: BuildOptions) -> JobResult:
         return JobResult(job.unit_id, job.year, "failed", time.perf_counter() - started, error=error, key=job.key)
 
     result = _renderer(options).render(replace(job, title=report_title(evaluation)))
+    if result.status == "built":  # the review opinion, and PDF / Word when asked for
+        from evalkit.report.document import write_job_documents
+
+        result = write_job_documents(result, job, options.formats, options.css_href)
     html = None
     if result.status == "built":
         html = f"{job.year}/{job.unit_id}.html"
@@ -381,6 +391,7 @@ def run_build(
     quiet: bool = False,
     notebook: Path | None = None,
     dask_client: Any = None,
+    formats: tuple[str, ...] = ("html",),
 ) -> BuildSummary:
     """Plan, run and publish a build; returns what was built, skipped and failed."""
     from evalkit.batch.jobs import NOTEBOOK
@@ -392,9 +403,10 @@ def run_build(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out_dir)
-    todo, skipped, everything = plan(params_dir, out_dir, unit=unit, year=year, rulebook=rulebook, force=force, notebook=notebook)
+    todo, skipped, everything = plan(params_dir, out_dir, unit=unit, year=year, rulebook=rulebook, force=force,
+                                     notebook=notebook, formats=formats)
     options = BuildOptions(notebook=str(notebook), timeout=timeout, fresh_kernel=fresh_kernel,
-                           css_href="../assets/report.css" if shared_css else None)
+                           css_href="../assets/report.css" if shared_css else None, formats=tuple(formats))
     built: list[JobResult] = []
     failed: list[JobResult] = []
     progress = _Progress(len(todo), quiet)

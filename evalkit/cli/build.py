@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="生成 HTML 报告、索引页与结果表（build reports）",
         description=(
             "对参数目录中的每个单位年度运行报告笔记本（papermill），转换为离线 HTML，写入 "
-            "<输出目录>/<年度>/<单位编号>.html；并生成 index.html、results.parquet 与 results.csv。"
+            "<输出目录>/<年度>/<单位编号>.html（自评报告）与 <单位编号>.review.html（复核意见），--format 加 pdf、docx 时另生成同名的 .pdf 与 .docx；并生成 index.html、results.parquet 与 results.csv。"
             "输入、评分规则、笔记本或 evalkit 版本未变的单位年度不会重复生成。"
         ),
     )
@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask 调度器地址，如 tcp://10.0.0.5:8786")
     p.add_argument("--batch-size", type=int, default=50, metavar="N",
                    help="Dask 模式下每个任务包含的单位年度数（默认 50）")
+    p.add_argument("--format", default="html", metavar="FORMATS",
+                   help="输出格式，逗号分隔：html、pdf、docx（默认 html）；每个单位年度生成自评报告与复核意见两份文件")
     p.add_argument("--notebook", metavar="FILE", help="报告模板笔记本（默认 notebooks/report.ipynb）")
     p.add_argument("--quiet", "-q", action="store_true", help="不显示进度，只输出汇总")
     p.set_defaults(func=cmd_build)
@@ -44,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from evalkit.batch.run import run_build
+    from evalkit.report.document import parse_formats
+
+    formats = parse_formats(args.format)
 
     summary = run_build(
         Path(args.params),
@@ -61,6 +66,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         shared_css=args.shared_css,
         quiet=args.quiet,
         notebook=Path(args.notebook) if args.notebook else None,
+        formats=formats,
     )
     print(
         f"完成：新生成 {len(summary.built)} 份，跳过（未变化）{len(summary.skipped)} 份，"

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -97,6 +97,7 @@ class IndexRow:
     href: str | None
     failed: bool
     search: str
+    documents: tuple[tuple[str, str], ...] = ()  # (label, href) of every other document and format
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -128,6 +129,28 @@ def report_href(out_dir: Path, html: Any) -> str | None:
     if not (out_dir / path).is_file():
         return None
     return quote(path, safe="/")
+
+
+#: The documents beside a report, by file suffix (the report is ``<unit>.html``), and their labels.
+DOCUMENT_LINKS = (
+    (".pdf", "报告 PDF"),
+    (".docx", "报告 Word"),
+    (".review.html", "复核意见"),
+    (".review.pdf", "复核 PDF"),
+    (".review.docx", "复核 Word"),
+)
+
+
+def document_links(out_dir: Path, href: str | None) -> tuple[tuple[str, str], ...]:
+    """Links to the documents written beside the report at ``href`` (those that exist)."""
+    if not href or not href.endswith(".html"):
+        return ()
+    stem = unquote(href[: -len(".html")])  # href is a checked relative path inside out_dir
+    links = []
+    for suffix, label in DOCUMENT_LINKS:
+        if (out_dir / (stem + suffix)).is_file():
+            links.append((label, quote(stem + suffix, safe="/")))
+    return tuple(links)
 
 
 def _first_lines(text: str) -> str:
@@ -173,6 +196,7 @@ def _row(out_dir: Path, record: Mapping[str, Any]) -> IndexRow:
         href=href,
         failed=failed,
         search=f"{name} {unit_id}".lower(),
+        documents=document_links(out_dir, href),
     )
 
 
