@@ -222,3 +222,14 @@ def test_format_option(tmp_path, capsys):
     assert code != 0
     assert "未知的输出格式：odt" in capsys.readouterr().err
     assert not (tmp_path / "index.html").exists()
+
+
+def test_pdf_never_leaves_a_heading_at_the_foot_of_a_page(docs):
+    html = docs["xinshi-rd.html"].read_text(encoding="utf-8")
+    headings = {re.sub(r"\s+", "", h) for h in re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", html)}
+    headings = {re.sub(r"<[^>]+>", "", h) for h in headings}
+    pages = _pdf_pages(docs["xinshi-rd.pdf"])
+    for number, (text, _, _) in enumerate(pages[:-1], start=1):
+        lines = [line.replace(" ", "") for line in text.splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"—\d+—", line)]
+        assert body and body[-1] not in headings, (number, body[-1])
