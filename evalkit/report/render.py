@@ -208,8 +208,9 @@ class Report:
 
     @property
     def title_parts(self) -> list[str]:
-        """The title in pieces a line may break between, never inside 部门整体 or 自评报告."""
-        return title_segments(narrative.report_title(self.ev), self.title_subject)
+        """The title as (who, what): a line breaks between them, never inside 部门整体."""
+        subject = self.title_subject
+        return [subject, narrative.report_title(self.ev).removeprefix(subject)]
 
     @property
     def title_subject(self) -> str:
