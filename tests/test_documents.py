@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from pdfminer.pdftypes import resolve1
 
 from evalkit.cli import main as cli_main
-from evalkit.report.document import REPORT_SECTIONS, parse_formats, report_document, write_documents
+from evalkit.report.document import REPORT_SECTIONS, parse_formats, review_document, write_documents
 from evalkit.report.docx import BODY_FONT, PLACEHOLDER, docx_bytes
 from evalkit.report.render import Report
 
@@ -140,14 +140,13 @@ def test_publishable_report_has_no_codes_hashes_english_or_field_names(docs, nam
 
 
 def test_every_differing_figure_has_its_mark_and_footnote(docs):
-    report = Report.load(PARAMS, "xinshi-rd", 2023)
-    html = report_document(report).body
-    assert len(report.notes) == 3
-    for number, key in enumerate(report._noted, start=1):
-        note = report.notes[key]
+    notes = Report.load(PARAMS, "xinshi-rd", 2023).notes  # scored and audited; nothing drawn
+    html = docs["xinshi-rd.html"].read_text(encoding="utf-8")
+    assert len(notes) == 3
+    footnotes = dict(re.findall(r'id="note-(\d+)">注\1：([^<]*)</p>', html))
+    assert sorted(footnotes.values()) == sorted(note.text for note in notes.values())
+    for number in footnotes:
         assert f'id="mark-{number}">注{number}</a>' in html
-        assert f'id="note-{number}">注{number}：' in html
-        assert note.printed.replace(" ", "") in note.text
     # 职工代表满意度: shown recomputed, marked, the printed value in the footnote
     assert re.search(r"101\.17%<sup class=\"note-mark\"><a href=\"#note-\d\"", html)
     assert "原报告所列完成率为101.71%，按评分规则重新计算为101.17%（疑为数字颠倒）" in html
@@ -201,13 +200,14 @@ def test_a_bureau_template_is_filled(docs, tmp_path):
     template.add_paragraph("（本页以下为报告正文）")
     path = tmp_path / "bureau.docx"
     template.save(str(path))
-    document = report_document(Report.load(PARAMS, "xinshi-rd", 2023))
+    document = review_document(Report.load(PARAMS, "xinshi-rd", 2023))  # no charts: quick
     filled = docx.Document(io.BytesIO(docx_bytes(document, template=path)))
     texts = [p.text for p in filled.paragraphs]
     assert texts[0] == "某市财政局绩效评价报告专用纸"
     assert PLACEHOLDER not in texts
-    assert texts[1].startswith("乌鲁木齐市新市区人民代表大会常务委员会")
+    assert texts[1] == "乌鲁木齐市新市区人民代表大会常务委员会2023年度部门整体支出绩效自评复核意见"
     assert texts[-1] == "（本页以下为报告正文）"
+    assert filled.tables  # the findings and scores tables went in too
 
 
 def test_notebook_runs_the_documents_sections():
@@ -222,3 +222,14 @@ def test_format_option(tmp_path, capsys):
     assert code != 0
     assert "未知的输出格式：odt" in capsys.readouterr().err
     assert not (tmp_path / "index.html").exists()
+
+
+def test_pdf_never_leaves_a_heading_at_the_foot_of_a_page(docs):
+    html = docs["xinshi-rd.html"].read_text(encoding="utf-8")
+    headings = {re.sub(r"\s+", "", h) for h in re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", html)}
+    headings = {re.sub(r"<[^>]+>", "", h) for h in headings}
+    pages = _pdf_pages(docs["xinshi-rd.pdf"])
+    for number, (text, _, _) in enumerate(pages[:-1], start=1):
+        lines = [line.replace(" ", "") for line in text.splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"—\d+—", line)]
+        assert body and body[-1] not in headings, (number, body[-1])

@@ -199,29 +199,30 @@ def test_report_in_a_real_browser_with_the_network_cut(site, chromium, tmp_path)
 # own box), and no name in a table's first column is squeezed to a character or two a line.
 _PHONE_CHECK = """() => {
   const page = document.scrollingElement.scrollWidth;
-  const names = Array.from(document.querySelectorAll("table td:first-child")).map(td => td.getBoundingClientRect().width);
+  const names = Array.from(document.querySelectorAll("table td:first-child:not(.num)")).map(td => td.getBoundingClientRect().width);
   const charts = Array.from(document.querySelectorAll("figure.chart img")).map(img => img.getBoundingClientRect().width);
   return {page, narrowest: Math.min(...names), chart: Math.min(...charts)};
 }"""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["xinshi-rd.html", "xinshi-rd.review.html", "../index.html"])
-def test_documents_read_on_a_phone(site, chromium, tmp_path, name):
+def test_documents_read_on_a_phone(site, chromium, tmp_path):
     from playwright.sync_api import sync_playwright
 
+    measured = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=_BROWSER_ARGS)
         page = browser.new_context(offline=True, viewport={"width": 390, "height": 844}).new_page()
-        page.goto((site / "2023" / name).resolve().as_uri())
-        page.wait_for_load_state("load")
-        sizes = page.evaluate(_PHONE_CHECK)
-        page.screenshot(path=str(tmp_path / "phone.png"))
+        for name in ("2023/xinshi-rd.html", "2023/xinshi-rd.review.html", "index.html"):
+            page.goto((site / name).as_uri())
+            page.wait_for_load_state("load")
+            measured[name] = page.evaluate(_PHONE_CHECK)
+            page.screenshot(path=str(tmp_path / f"{name.replace('/', '_')}.png"))
         browser.close()
-    assert sizes["page"] <= 390, sizes
-    assert sizes["narrowest"] >= 80, sizes  # about five 汉字 at 15 px
-    if name == "xinshi-rd.html":
-        assert sizes["chart"] >= 600, sizes  # chart text stays legible: the chart scrolls instead
+    for name, sizes in measured.items():
+        assert sizes["page"] <= 390, (name, sizes)
+        assert sizes["narrowest"] >= 80, (name, sizes)  # about five 汉字 at 15 px
+    assert measured["2023/xinshi-rd.html"]["chart"] >= 600  # chart text stays legible: it scrolls
 
 
 def test_headings_are_numbered_without_gaps_and_none_is_empty(tmp_path):

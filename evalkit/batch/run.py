@@ -223,7 +223,7 @@ def build_one(job: Job, options: BuildOptions) -> JobResult:
     if result.status == "built":  # the review opinion, and PDF / Word when asked for
         from evalkit.report.document import write_job_documents
 
-        result = write_job_documents(result, job, options.formats, options.css_href)
+        result = write_job_documents(result, job, options.formats, options.css_href, (loaded, evaluation, findings))
     html = None
     if result.status == "built":
         html = f"{job.year}/{job.unit_id}.html"

@@ -131,11 +131,14 @@ def write_documents(
     css_href: str | None = None,
     report_html: bool = False,
     docx_template: Path | str | None = None,
+    prepared: tuple[Any, Any, list[Any]] | None = None,
 ) -> list[Path]:
     """Write the review opinion (always, as HTML) and the PDF/Word versions of both documents.
 
     The report's own HTML is the notebook's page; ``report_html=True`` writes it here instead
-    (a build without the notebook). Each file goes through a temporary file renamed into place.
+    (a build without the notebook). ``prepared`` is ``(loaded, evaluation, findings)`` when the
+    caller has them (a batch worker): the review opinion is then made without loading again.
+    Each file goes through a temporary file renamed into place.
     """
     from evalkit.inputs.yamlio import atomic_write, atomic_write_text
 
@@ -145,7 +148,12 @@ def write_documents(
     for kind, make in (("report", report_document), ("review", review_document)):
         if kind == "report" and wanted == ("html",) and not report_html:
             continue  # the notebook wrote the report's page; its charts are not drawn twice
-        document = make(Report.load(params_dir, unit_id, year, rulebook))
+        if kind == "review" and prepared is not None:  # no history needed: no trend chart
+            loaded, evaluation, findings = prepared
+            report = Report(loaded=loaded, ev=evaluation, findings=list(findings))
+        else:
+            report = Report.load(params_dir, unit_id, year, rulebook)
+        document = make(report)
         page = None
         for fmt in wanted:
             path = paths[f"{kind}.{fmt}"]
@@ -178,7 +186,8 @@ class DocumentError(Exception):
     """A document could not be written (PDF or Word rendering, or the disk)."""
 
 
-def write_job_documents(result: Any, job: Any, formats: tuple[str, ...], css_href: str | None) -> Any:
+def write_job_documents(result: Any, job: Any, formats: tuple[str, ...], css_href: str | None,
+                        prepared: tuple[Any, Any, list[Any]] | None = None) -> Any:
     """For a batch job whose report the notebook built: write the other documents, or fail the job.
 
     Returns ``result`` unchanged, or a copy marked failed with a one-line Chinese error. Only the
@@ -190,7 +199,7 @@ def write_job_documents(result: Any, job: Any, formats: tuple[str, ...], css_hre
 
     try:
         write_documents(job.params_dir, job.unit_id, job.year, job.out_dir, formats,
-                        rulebook=job.rulebook, css_href=css_href)
+                        rulebook=job.rulebook, css_href=css_href, prepared=prepared)
     except (InputError, OSError, ValueError, DocumentError) as exc:
         return replace(result, status="failed", error=f"复核意见或 PDF/Word 文件生成失败：{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     return result

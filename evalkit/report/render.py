@@ -207,10 +207,10 @@ class Report:
         return narrative.report_title(self.ev)
 
     @property
-    def title_parts(self) -> tuple[str, str]:
-        """The title as (who, what), so a line breaks between them, never inside 部门整体."""
-        tail = narrative.report_title(self.ev).removeprefix(self.title_subject)
-        return self.title_subject, tail
+    def title_parts(self) -> list[str]:
+        """The title as (who, what): a line breaks between them, never inside 部门整体."""
+        subject = self.title_subject
+        return [subject, narrative.report_title(self.ev).removeprefix(subject)]
 
     @property
     def title_subject(self) -> str:
@@ -554,3 +554,14 @@ def build_time() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def title_segments(title: str, subject: str) -> list[str]:
+    """``[单位, 2023年度, 部门整体支出, 绩效自评报告]``: where a long title may wrap.
+
+    >>> title_segments("某局2023年度部门整体支出绩效自评复核意见", "某局")
+    ['某局', '2023年度', '部门整体支出', '绩效自评复核意见']
+    """
+    tail = title.removeprefix(subject)
+    match = re.fullmatch(r"(\d{4}年度)(部门整体支出|项目支出)(.+)", tail)
+    return [subject, *(match.groups() if match else (tail,))]

@@ -204,9 +204,11 @@ class Review:
                   for w in self.what_ifs]
         if rep is not None and rep.grade is not None and ev.graded and rep.grade != ev.grade:
             alerts.insert(0, f"单位自评等级为“{rep.grade}”，复核等级为“{grade_label(ev)}”：等级发生变化。")
-        subject = report.title_subject
-        title = (f'<h1 class="review-title"><span class="title-part">{escape(subject)}</span>'
-                 f'<span class="title-part">{escape(self.title.removeprefix(subject))}</span></h1>')
+        from evalkit.report.render import title_segments
+
+        parts = "".join(f'<span class="title-part">{escape(part)}</span>'
+                        for part in title_segments(self.title, report.title_subject))
+        title = f'<h1 class="review-title">{parts}</h1>'
         alert = ""
         if alerts:
             alert = ('<div class="grade-alert" role="note"><p class="alert-head">等级提示</p>'
