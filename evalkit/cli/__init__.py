@@ -79,12 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_INPUT
+    """Run one command; errors are one Chinese line on stderr, never a traceback for input or I/O."""
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_INPUT
         return int(args.func(args) or 0)
     except EvalkitError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -92,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a vanished folder: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"错误：{where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover
