@@ -46,8 +46,9 @@ class BuildPlan:
     everything: list[UnitYearRef] = field(default_factory=list)
 
 
-def code_fingerprint(notebook: Path, package: Path = _PACKAGE) -> str:
+def code_fingerprint(notebook: Path, package: Path | None = None) -> str:
     """Hash of evalkit's version, every file of the package (but bytecode), and the notebook."""
+    package = Path(package or _PACKAGE)
     digest = hashlib.sha256(__version__.encode())
     files = sorted(
         p for p in Path(package).rglob("*")
