@@ -37,8 +37,8 @@ class Limits:
     max_file_bytes: int = 5 * 1024 * 1024
     #: Nesting depth of a YAML document (mappings and lists inside each other).
     max_depth: int = 32
-    #: Nodes (mappings, lists and values) in one YAML document.
-    max_nodes: int = 200_000
+    #: Nodes (mappings, lists and values) in one YAML document (the reference year file has ~400).
+    max_nodes: int = 50_000
     #: Characters in a name: a unit, project, indicator or fund name, a short name.
     max_name_chars: int = 200
     #: Characters in any other text value (a deviation reason, an improvement measure).

@@ -7,6 +7,7 @@ Chinese messages with file, field and line, and refuses unit ids that could leav
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,11 +260,7 @@ class Discovery:
 
 
 def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError):
-        return False
-    return True
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
 def _scan_unit(unit_dir: Path, params_dir: Path, year: int | None) -> tuple[list[UnitYearRef], list[Problem]]:
@@ -360,7 +357,8 @@ def discover(params_dir: Path, *, unit: str | None = None, year: int | None = No
 def resolve_path(path: Path | str) -> list[UnitYearRef]:
     """A CLI path argument as unit-years: a year file, a unit folder or a params folder."""
     path = Path(path)
-    if path.is_file():
+    if path.is_file() or (path.is_symlink() or path.exists()) and (not path.is_dir() or _YEAR_FILE.match(path.name)):
+        # a FIFO, a device, a folder or a broken link named as a year file: reading it says what is wrong
         match = _YEAR_FILE.match(path.name)
         if not match:
             raise InputError("应为年度文件（如 2023.yaml）、单位文件夹或参数目录", file=str(path))

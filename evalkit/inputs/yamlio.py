@@ -12,6 +12,7 @@ file size, nesting depth, node count, text length, digits in a number; anchors a
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -42,8 +43,11 @@ def _number_problem(text: str, limits: Limits) -> str | None:
     match = _NUMBER.match(text)
     if match is None and not _RADIX.match(text):
         return None
-    mantissa = text.split("e")[0].split("E")[0] if match else text
-    digits = sum(ch.isdigit() for ch in mantissa)
+    if match:
+        mantissa = text.split("e")[0].split("E")[0]
+        digits = sum(ch.isdigit() for ch in mantissa)
+    else:  # 0x…, 0o…, 0b…
+        digits = sum(ch not in "+-_" for ch in text) - 2
     if digits > limits.max_digits:
         return f"数字位数过多（{digits} 位，上限 {limits.max_digits} 位）"
     exponent = match.group(1) if match else None
@@ -70,9 +74,9 @@ class _DecimalLoader(yaml.SafeLoader):
         line = event.start_mark.line + 1
         if not self.limits.allow_aliases:
             if isinstance(event, yaml.AliasEvent):
-                raise InputError(f"不允许使用 YAML 别名（*{event.anchor}）：请直接写出内容", line=line)
+                raise InputError(f"不允许使用 YAML 锚点与别名（*{event.anchor}）：请直接写出内容", line=line)
             if getattr(event, "anchor", None):
-                raise InputError(f"不允许使用 YAML 锚点（&{event.anchor}）：请直接写出内容", line=line)
+                raise InputError(f"不允许使用 YAML 锚点与别名（&{event.anchor}）：请直接写出内容", line=line)
         self._nodes += 1
         if self._nodes > self.limits.max_nodes:
             raise InputError(f"内容过多（超过 {self.limits.max_nodes} 个节点）", line=line)
@@ -175,10 +179,13 @@ def loads_yaml(text: str, *, source: str = "<text>", limits: Limits | None = Non
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "格式错误"
+        problem = " ".join(str(exc.problem or exc.context or "格式错误").split())  # one line
         raise InputError(f"YAML 格式错误（{problem}）", file=source, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a control character or NUL byte
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise InputError(f"含有不允许的控制字符（#x{exc.character:04x}）", file=source, line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML 格式错误（{exc}）", file=source) from None
+        raise InputError(f"YAML 格式错误（{' '.join(str(exc).split())}）", file=source) from None
     lines: dict[tuple[object, ...], int] = {}
     if node is not None:
         _index_lines(node, (), lines)
@@ -195,19 +202,18 @@ def read_input_bytes(path: Path | str, *, root: Path | str | None = None, limits
     path = Path(path)
     limits = limits or current()
     if root is not None:
-        try:
-            path.resolve().relative_to(Path(root).resolve())
-        except ValueError:
-            raise InputError(f"文件指向参数目录之外（{path.resolve()}），不予读取", file=str(path)) from None
-        except OSError as exc:  # a symlink loop
-            raise InputError(f"无法读取文件（{exc.strerror or exc}）", file=str(path)) from None
+        real = Path(os.path.realpath(path))  # never raises, even for a symlink loop
+        if not real.is_relative_to(os.path.realpath(root)):
+            raise InputError(f"文件指向参数目录之外（{real}），不予读取", file=str(path))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
         raise InputError("文件不存在", file=str(path)) from None
     except OSError as exc:
-        raise InputError(f"无法读取文件（{exc.strerror or exc}）", file=str(path)) from None
+        reason = "符号链接循环" if exc.errno == errno.ELOOP else "权限不足" if exc.errno == errno.EACCES else (
+            exc.strerror or str(exc))
+        raise InputError(f"无法读取文件（{reason}）", file=str(path)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
