@@ -30,7 +30,7 @@ from evalkit.batch.executors import run_dask, run_local
 from evalkit.batch.jobs import JobResult
 from evalkit.batch.plan import code_fingerprint, plan
 from evalkit.batch.worker import BuildOptions, build_batch, build_one
-from evalkit.errors import EvalkitError, InputError
+from evalkit.errors import InputError
 from evalkit.inputs.params import Problem, UnitYearRef
 from evalkit.inputs.yamlio import atomic_write_text, ensure_output_dir
 
@@ -43,7 +43,6 @@ __all__ = [
     "build_batch",
     "publish_site",
     "run_build",
-    "OutputError",
 ]
 
 
@@ -58,10 +57,11 @@ class BuildSummary:
     interrupted: list[JobResult] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     stopped: bool = False  # Ctrl-C
+    publish_error: str | None = None  # index and results table could not be written
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.stopped
+        return not self.failed and not self.stopped and not self.publish_error
 
     @property
     def disk_full(self) -> bool:
@@ -195,12 +195,7 @@ def run_build(
         progress.close()
     try:
         publish_site(out_dir, todo.everything, shared_css=shared_css)
-    except OSError as exc:
-        if not summary.stopped:
-            raise OutputError(f"无法写入索引与结果表（{exc.strerror or exc}）：{out_dir}") from None
+    except OSError as exc:  # a full disk: the summary still reaches the user
+        summary.publish_error = f"无法写入索引与结果表（{exc.strerror or exc}）：{out_dir}"
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-class OutputError(EvalkitError):
-    """The outputs folder cannot be written (full, read-only, gone)."""

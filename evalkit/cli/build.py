@@ -96,6 +96,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     if summary.disk_full:
         print(f"错误：输出磁盘已满，构建已停止开始新的单位年度；请腾出空间后重新运行：{args.out}", file=sys.stderr)
+    if summary.publish_error:
+        print(f"错误：{summary.publish_error}", file=sys.stderr)
     for result in summary.failed:
         print(f"  失败：{result.unit_id} {result.year}：{result.error}", file=sys.stderr)
     return 0 if summary.ok else 1
