@@ -76,9 +76,10 @@ def build_one(job: Job, options: BuildOptions) -> JobResult:
         except OSError as write_error:
             if write_error.errno not in _DISK_FULL:
                 raise
-            return _disk_full(job, write_error, started)
+            return _disk_full(job, write_error, started, {p for p in _unit_year_files(job) if p.exists()})
         return JobResult(job.unit_id, job.year, "failed", time.perf_counter() - started, error=error, key=job.key)
 
+    existed = {path for path in _unit_year_files(job) if path.exists()}
     try:
         result = _renderer(options).render(replace(job, title=report_title(evaluation)))
         record = unit_year_record(loaded, evaluation, findings, key=job.key, status=result.status,
@@ -89,7 +90,7 @@ def build_one(job: Job, options: BuildOptions) -> JobResult:
     except OSError as exc:
         if exc.errno not in _DISK_FULL:
             raise
-        return _disk_full(job, exc, started)
+        return _disk_full(job, exc, started, existed)
     return replace(result, seconds=time.perf_counter() - started)
 
 
@@ -104,15 +105,25 @@ def _output_digests(out_dir: Path, job: Job) -> dict[str, dict[str, object]]:
             for path in output_paths(out_dir, job.unit_id, job.year)}
 
 
-def _disk_full(job: Job, exc: OSError, started: float) -> JobResult:
-    """The disk filled while this unit-year was written: remove all of it, so nothing is partial."""
+def _unit_year_files(job: Job) -> tuple[Path, ...]:
     from evalkit.publish.records import record_path
 
-    for path in (*output_paths(job.out_dir, job.unit_id, job.year), record_path(job.out_dir, job.unit_id, job.year)):
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            pass
+    return (*output_paths(job.out_dir, job.unit_id, job.year), record_path(job.out_dir, job.unit_id, job.year))
+
+
+def _disk_full(job: Job, exc: OSError, started: float, existed: set[Path] = frozenset()) -> JobResult:
+    """The disk filled while this unit-year was written.
+
+    Every file is written to a temporary name and renamed, so none is half-written. What this job
+    created is removed (a new unit-year leaves nothing); an earlier report stays, and its record,
+    whose key and hashes no longer match, makes the next build redo it.
+    """
+    for path in _unit_year_files(job):
+        if path not in existed:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
     error = f"输出磁盘已满（{exc.strerror or exc}），该单位年度未写入：{job.out_dir}"
     return JobResult(job.unit_id, job.year, "failed", time.perf_counter() - started, error=error,
                      key=job.key, disk_full=True)

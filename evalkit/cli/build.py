@@ -95,8 +95,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"失败 {len(summary.failed)} 份，用时 {summary.seconds:.1f} 秒。输出目录：{args.out}"
     )
     if summary.disk_full:
-        print(f"错误：输出磁盘已满，构建已停止开始新的单位年度；请腾出空间后重新运行：{args.out}", file=sys.stderr)
-    if summary.publish_error:
+        unpublished = "；索引与结果表未能更新" if summary.publish_error else ""
+        print(f"错误：输出磁盘已满，构建已停止开始新的单位年度{unpublished}；请腾出空间后重新运行：{args.out}",
+              file=sys.stderr)
+    elif summary.publish_error:
         print(f"错误：{summary.publish_error}", file=sys.stderr)
     for result in summary.failed:
         print(f"  失败：{result.unit_id} {result.year}：{result.error}", file=sys.stderr)

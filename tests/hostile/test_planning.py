@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from evalkit.batch.plan import plan
-from evalkit.batch.run import run_build
 
 from .cases import DIGITS, YEAR
 from .conftest import TINY, clone_unit, run
