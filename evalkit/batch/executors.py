@@ -25,7 +25,7 @@ def _batches(jobs: Sequence[Job], size: int) -> list[list[Job]]:
 
 def interrupted(job: Job) -> JobResult:
     """A job that was running when the build was interrupted (Ctrl-C)."""
-    return JobResult(job.unit_id, job.year, "interrupted", error="已中断（Ctrl-C）", key=job.key)
+    return JobResult(job.unit_id, job.year, "interrupted", error="未完成：构建被中断（Ctrl-C）", key=job.key)
 
 
 def _run_inline(jobs: list[Job], options: BuildOptions, report: Callable[[JobResult], None]) -> None:
@@ -108,18 +108,13 @@ def run_local(jobs: list[Job], options: BuildOptions, workers: int, report: Call
         except KeyboardInterrupt:
             for future, job in futures.items():
                 if not future.done():
-                    report(interrupted(job) if future.running() else not_started_interrupt(job))
+                    report(interrupted(job))  # running, or queued to a worker: not finished
             _stop_workers(pool)
             raise
         if broken:
             _stop_workers(pool)
         else:
             pool.shutdown(wait=True)
-
-
-def not_started_interrupt(job: Job) -> JobResult:
-    """A job the build had not started when it was interrupted."""
-    return JobResult(job.unit_id, job.year, "interrupted", error="未开始（构建被中断）", key=job.key)
 
 
 def run_dask(jobs: list[Job], options: BuildOptions, scheduler: str | None, batch_size: int,

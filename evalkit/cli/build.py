@@ -86,7 +86,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for problem in summary.warnings:
         print(f"  注意：{problem}", file=sys.stderr)
     if summary.stopped:
-        print(f"已中断：新生成 {len(summary.built)} 份，中断 {len(summary.interrupted)} 份，"
+        print(f"已中断：新生成 {len(summary.built)} 份，未完成 {len(summary.interrupted)} 份，"
               f"失败 {len(summary.failed)} 份；已完成的报告已保留，再次运行将继续。输出目录：{args.out}",
               file=sys.stderr)
         return 130
