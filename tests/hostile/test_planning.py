@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from collections.abc import Callable
@@ -99,13 +100,22 @@ def test_a_build_with_every_bad_folder_builds_the_good_unit(unit_params, tmp_pat
     broken = clone_unit(unit_params, "unit-digits")
     (broken / "2023.yaml").write_text(YEAR.replace("  actual: 422.89", f"  actual: {DIGITS}", 1), encoding="utf-8")
     (unit_params / "xinshi-rd" / "readme.md").write_text("说明", encoding="utf-8")
+    formula = clone_unit(unit_params, "unit-formula")  # a name that is a formula and markup: built, inert
+    hostile_name = '=HYPERLINK("http://evil.example","<script>alert(1)</script>")'
+    profile = formula / "unit.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "name: 乌鲁木齐市新市区人民代表大会常务委员会", f"name: '{hostile_name}'", 1), encoding="utf-8")
     out = tmp_path / "out"
     code, stdout, stderr = run(capsys, "build", "--params", str(unit_params), "--out", str(out),
                                "--notebook", str(TINY), "--jobs", "1", "-q")
     assert code == 1 and "Traceback" not in stderr
     expected = len(PROBLEMS) + 2  # unit-early fails twice: its FIFO 2022 and, through the trend, 2023
-    assert "新生成 1 份" in stdout and f"失败 {expected} 份" in stdout
+    assert "新生成 2 份" in stdout and f"失败 {expected} 份" in stdout
     assert (out / "2023" / "xinshi-rd.html").is_file()
+    with (out / "results.csv").open(encoding="utf-8-sig", newline="") as handle:
+        names = {row["unit_name"] for row in csv.DictReader(handle) if row["unit_id"] == "unit-formula"}
+    assert names == {"'" + hostile_name}  # Excel will not run it
+    assert "<script>alert(1)</script>" not in (out / "index.html").read_text(encoding="utf-8")
     failures = [line for line in stderr.splitlines() if line.startswith("  失败：")]
     assert len(failures) == expected
     assert any("unit-digits 2023" in line and "数字位数过多" in line for line in failures)
