@@ -39,6 +39,8 @@ def _run_inline(jobs: list[Job], options: BuildOptions, report: Callable[[JobRes
         except KeyboardInterrupt:
             report(interrupted(job))
             raise
+        except Exception as exc:  # noqa: BLE001 - as in a worker: a bug in one job fails that job only
+            result = JobResult(job.unit_id, job.year, "failed", error=f"{type(exc).__name__}: {first_line(str(exc))}", key=job.key)
         disk_full = result.disk_full
         report(result)
 
@@ -129,9 +131,12 @@ def run_dask(jobs: list[Job], options: BuildOptions, scheduler: str | None, batc
         if not scheduler:
             raise InputError("--executor dask 需要 --scheduler 地址（如 tcp://10.0.0.5:8786）")
         client = Client(scheduler)
+    futures: list[Any] = []
+    done: set[Any] = set()
     try:
         futures = client.map(build_batch, _batches(jobs, batch_size), options=options, pure=False, retries=1)
         for future, results in as_completed(futures, with_results=True, raise_errors=False):
+            done.add(future)
             if future.status == "error":
                 error = f"Dask 任务失败：{first_line(str(future.exception()))}"
                 for job in _batches(jobs, batch_size)[futures.index(future)]:
@@ -145,6 +150,13 @@ def run_dask(jobs: list[Job], options: BuildOptions, scheduler: str | None, batc
                         other.cancel()
                         for job in _batches(jobs, batch_size)[futures.index(other)]:
                             report(not_started(job))
+    except KeyboardInterrupt:
+        pending = [f for f in futures if f not in done]
+        client.cancel(pending)
+        for future in pending:
+            for job in _batches(jobs, batch_size)[futures.index(future)]:
+                report(interrupted(job))
+        raise
     finally:
         if own:
             client.close()

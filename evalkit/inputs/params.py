@@ -198,7 +198,7 @@ def load_profile(unit_dir: Path) -> UnitProfile:
     """Load and check ``unit.yaml``; its ``id`` must match the folder name."""
     check_unit_id(unit_dir.name, file=str(unit_dir))
     path = unit_dir / PROFILE_FILE
-    if not path.is_file():
+    if not _present(path):
         raise InputError(f"单位文件夹中缺少 {PROFILE_FILE}", file=str(unit_dir))
     profile = _validate(UnitProfile, path)
     if profile.id != unit_dir.name:
@@ -257,6 +257,11 @@ class Discovery:
 
     refs: list[UnitYearRef]
     problems: list[Problem]
+
+
+def _present(path: Path) -> bool:
+    """A directory entry exists (a FIFO or a broken link too: reading it will say what is wrong)."""
+    return path.is_symlink() or path.exists()
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -320,11 +325,15 @@ def scan(params_dir: Path, *, unit: str | None = None, year: int | None = None) 
         for path in sorted(params_dir.iterdir()):
             if path.name.startswith(".") or not path.is_dir():
                 continue
-            if (path / PROFILE_FILE).is_file():
-                unit_dirs.append(path)
-            elif any(_YEAR_FILE.match(p.name) for p in path.iterdir()):
-                problems.append(Problem(path.name, None, path, f"有年度文件但缺少 {PROFILE_FILE}，已跳过",
-                                        kind="folder", fatal=False))
+            try:
+                if _present(path / PROFILE_FILE):
+                    unit_dirs.append(path)
+                elif any(_YEAR_FILE.match(p.name) for p in path.iterdir()):
+                    problems.append(Problem(path.name, None, path, f"有年度文件但缺少 {PROFILE_FILE}，已跳过",
+                                            kind="folder", fatal=False))
+            except OSError as exc:
+                problems.append(Problem(path.name, None, path, f"无法读取文件夹（{exc.strerror or exc}）",
+                                        kind="folder"))
     for unit_dir in unit_dirs:
         try:
             found, trouble = _scan_unit(unit_dir, params_dir, year)
@@ -365,7 +374,7 @@ def resolve_path(path: Path | str) -> list[UnitYearRef]:
         check_unit_id(path.parent.name, file=str(path))
         return [UnitYearRef(path.parent.name, int(match.group(1)), path)]
     if path.is_dir():
-        if (path / PROFILE_FILE).is_file():
+        if _present(path / PROFILE_FILE):
             return discover(path.parent, unit=path.name)
         return discover(path)
     raise InputError("文件或目录不存在", file=str(path))

@@ -117,6 +117,8 @@ CASES: list[Case] = [
     Case("symlink-loop", _loop, ("无法读取",)),
     Case("folder-named-like-a-year", _folder, ("不是普通文件",)),
     Case("dangling-symlink", _symlink("missing-2023.yaml"), ("不存在",)),
+    Case("profile-is-a-fifo", lambda path: _fifo(path.parent / "unit.yaml"), ("命名管道",), "unit.yaml"),
+    Case("profile-links-outside", lambda path: _symlink("/etc/passwd")(path.parent / "unit.yaml"), ("参数目录之外",), "unit.yaml"),
     # encodings and bytes
     Case("gbk-encoded", _bytes(YEAR.encode("gbk")), ("UTF-8",)),
     Case("utf16", _bytes(YEAR.encode("utf-16")), ("UTF-8",)),
