@@ -13,7 +13,7 @@ from typing import Any
 
 from evalkit.batch.hygiene import worker_initializer
 from evalkit.batch.jobs import Job, JobResult, first_line, not_started
-from evalkit.batch.worker import BuildOptions, build_batch, build_one
+from evalkit.batch.worker import BuildOptions, abandon_renderer, build_batch, build_one
 from evalkit.errors import InputError
 
 __all__ = ["run_local", "run_dask"]
@@ -37,6 +37,7 @@ def _run_inline(jobs: list[Job], options: BuildOptions, report: Callable[[JobRes
         try:
             result = build_one(job, options)
         except KeyboardInterrupt:
+            abandon_renderer()
             report(interrupted(job))
             raise
         except Exception as exc:  # noqa: BLE001 - as in a worker: a bug in one job fails that job only

@@ -9,6 +9,7 @@ unit-year only.
 from __future__ import annotations
 
 import errno
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ from evalkit.batch.jobs import Job, JobResult, Renderer, first_line, not_started
 from evalkit.errors import InputError
 from evalkit.inputs.params import UnitYearRef, discover, load_unit_year
 
-__all__ = ["BuildOptions", "build_one", "build_batch"]
+__all__ = ["BuildOptions", "build_one", "build_batch", "abandon_renderer"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,16 @@ def _renderer(options: BuildOptions) -> Renderer:
         atexit.register(_RENDERER.close)
         util.Finalize(None, _RENDERER.close, exitpriority=10)
     return _RENDERER
+
+
+def abandon_renderer() -> None:
+    """After Ctrl-C in this process: stop the kernel now, and keep the interrupted notebook's
+    dying asyncio task ("Task exception was never retrieved: DeadKernelError") off the terminal."""
+    global _RENDERER, _RENDERER_OPTIONS
+    logging.getLogger("asyncio").disabled = True
+    if _RENDERER is not None:
+        _RENDERER.close()
+    _RENDERER = _RENDERER_OPTIONS = None
 
 
 def build_one(job: Job, options: BuildOptions) -> JobResult:
