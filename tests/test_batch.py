@@ -236,3 +236,27 @@ def test_a_report_that_does_not_match_its_record_is_rebuilt(params, tmp_path):
     notebook.write_bytes(notebook.read_bytes().replace(b"\"cells\"", b"\"cellz\"", 1))  # same size, other bytes
     assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").built) == 1
     assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").skipped) == 1
+
+
+# --------------------------------------------------------------------------- the house
+
+
+def test_engine_is_registered_through_papermills_public_registry():
+    from papermill.engines import papermill_engines
+
+    from evalkit.batch.engine import ENGINE_NAME, SessionEngine, ensure_registered
+
+    ensure_registered()
+    ensure_registered()  # twice is harmless
+    assert papermill_engines.get_engine(ENGINE_NAME) is SessionEngine
+    package = Path(__file__).resolve().parent.parent / "evalkit"
+    assert not [p for p in package.rglob("*.py") if "._engines" in p.read_text(encoding="utf-8")]
+
+
+def test_batch_rooms_show_the_flow_and_stay_small():
+    import evalkit.batch.run as run
+
+    folder = Path(run.__file__).parent
+    assert {p.stem for p in folder.glob("*.py")} >= {"plan", "executors", "worker", "run", "jobs", "kernels"}
+    assert all(len(p.read_text(encoding="utf-8").splitlines()) <= 600 for p in folder.glob("*.py"))
+    assert callable(run.publish_site) and not hasattr(run, "publish")

@@ -162,6 +162,24 @@ def _index_lines(node: yaml.Node, path: tuple[object, ...], out: dict) -> None:
             _index_lines(child, path + (i,), out)
 
 
+#: PyYAML's commonest complaints, as an analyst should read them.
+_PROBLEMS_ZH = (
+    (re.compile(r"could not determine a constructor for the tag '([^']*)'"), "不支持的标签 {0}：参数文件不接受 !!python 等标签"),
+    (re.compile(r"found unhashable key"), "键不能是列表或映射"),
+    (re.compile(r"but found another document"), "一个文件只能有一个 YAML 文档（发现了第二个 ---）"),
+    (re.compile(r"found character '\\t' that cannot start any token"), "含有制表符（请用空格缩进）"),
+    (re.compile(r"found duplicate anchor"), "锚点重复"),
+)
+
+
+def _chinese_problem(problem: str) -> str:
+    for pattern, chinese in _PROBLEMS_ZH:
+        match = pattern.search(problem)
+        if match:
+            return chinese.format(*match.groups())
+    return problem
+
+
 def loads_yaml(text: str, *, source: str = "<text>", limits: Limits | None = None) -> LoadedYaml:
     """Parse YAML text; a syntax error or an exceeded limit becomes an :class:`InputError`."""
     limits = limits or current()
@@ -179,7 +197,7 @@ def loads_yaml(text: str, *, source: str = "<text>", limits: Limits | None = Non
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = " ".join(str(exc.problem or exc.context or "格式错误").split())  # one line
+        problem = _chinese_problem(" ".join(str(exc.problem or exc.context or "格式错误").split()))  # one line
         raise InputError(f"YAML 格式错误（{problem}）", file=source, line=line) from None
     except yaml.reader.ReaderError as exc:  # a control character or NUL byte
         line = text.count("\n", 0, max(exc.position, 0)) + 1
