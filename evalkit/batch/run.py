@@ -30,7 +30,7 @@ from evalkit.batch.executors import run_dask, run_local
 from evalkit.batch.jobs import JobResult
 from evalkit.batch.plan import code_fingerprint, plan
 from evalkit.batch.worker import BuildOptions, build_batch, build_one
-from evalkit.errors import InputError
+from evalkit.errors import InputError, one_line
 from evalkit.inputs.params import Problem, UnitYearRef
 from evalkit.inputs.yamlio import atomic_write_text, ensure_output_dir
 
@@ -123,11 +123,11 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(1)
             if result.status == "failed":
-                self.bar.write(f"失败：{result.unit_id} {result.year}：{result.error}")
+                self.bar.write(one_line(f"失败：{result.unit_id} {result.year}：{result.error}"))
         elif not self.quiet:
             status = {"built": "完成", "failed": "失败", "interrupted": "中断"}.get(result.status, result.status)
             extra = f"：{result.error}" if result.error else f"（{result.seconds:.1f} 秒）"
-            print(f"[{self.done}/{self.total}] {status} {result.unit_id} {result.year}{extra}", file=sys.stderr, flush=True)
+            print(one_line(f"[{self.done}/{self.total}] {status} {result.unit_id} {result.year}{extra}"), file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:

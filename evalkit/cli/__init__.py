@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from evalkit import __version__
-from evalkit.errors import EvalkitError
+from evalkit.errors import EvalkitError, one_line
 
 #: Command modules listed first, in this order, in ``--help``; any other module in this package
 #: that defines ``register(subparsers)`` follows, alphabetically.
@@ -88,14 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
         return int(args.func(args) or 0)
     except EvalkitError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(f"错误：{one_line(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
     except OSError as exc:  # a full disk, a vanished folder: one line, not a traceback
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"错误：{where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"错误：{one_line(where)}{one_line(exc.strerror or exc)}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -83,8 +83,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         notebook=Path(args.notebook) if args.notebook else None,
     )
+    from evalkit.errors import one_line
+
     for problem in summary.warnings:
-        print(f"  注意：{problem}", file=sys.stderr)
+        print(f"  注意：{one_line(problem)}", file=sys.stderr)
     if summary.stopped:
         print(f"已中断：新生成 {len(summary.built)} 份，未完成 {len(summary.interrupted)} 份，"
               f"失败 {len(summary.failed)} 份；已完成的报告已保留，再次运行将继续。输出目录：{args.out}",
@@ -101,5 +103,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     elif summary.publish_error:
         print(f"错误：{summary.publish_error}", file=sys.stderr)
     for result in summary.failed:
-        print(f"  失败：{result.unit_id} {result.year}：{result.error}", file=sys.stderr)
+        year = f" {result.year}" if result.year else ""  # 0: a folder-level problem
+        print(f"  失败：{one_line(result.unit_id)}{year}：{one_line(result.error)}", file=sys.stderr)
     return 0 if summary.ok else 1

@@ -61,6 +61,7 @@ PROBLEMS = {
     "chinese-folder-name": (_bad_id("示例单位"), "不是合法的单位编号"),
     "folder-name-with-space": (_bad_id("demo edu"), "不是合法的单位编号"),
     "upper-case-folder-name": (_bad_id("Demo"), "不是合法的单位编号"),
+    "terminal-escape-in-folder-name": (_bad_id("evil\x1b[2J\x1b]0;owned\x07"), "不是合法的单位编号"),
     "two-files-for-one-year": (_duplicate_year, "2023.yaml与2023.yml 是同一年度的两个文件"),
     "fifo-year-file": (_fifo_year, "命名管道"),
     "year-file-links-to-dev-zero": (_zero_year, "参数目录之外"),
@@ -109,6 +110,7 @@ def test_a_build_with_every_bad_folder_builds_the_good_unit(unit_params, tmp_pat
     code, stdout, stderr = run(capsys, "build", "--params", str(unit_params), "--out", str(out),
                                "--notebook", str(TINY), "--jobs", "1", "-q")
     assert code == 1 and "Traceback" not in stderr
+    assert "\x1b" not in stderr and "\\x1b[2J" in stderr  # a hostile name cannot drive the terminal
     expected = len(PROBLEMS) + 2  # unit-early fails twice: its FIFO 2022 and, through the trend, 2023
     assert "新生成 2 份" in stdout and f"失败 {expected} 份" in stdout
     assert (out / "2023" / "xinshi-rd.html").is_file()
