@@ -236,6 +236,8 @@ def test_a_report_that_does_not_match_its_record_is_rebuilt(params, tmp_path):
     notebook.write_bytes(notebook.read_bytes().replace(b"\"cells\"", b"\"cellz\"", 1))  # same size, other bytes
     assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").built) == 1
     assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").skipped) == 1
+    html.write_bytes(html.read_bytes())  # rewritten unchanged (a copy, a touch): hashed, still current
+    assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").skipped) == 1
 
 
 # --------------------------------------------------------------------------- the house

@@ -5,8 +5,9 @@ its year file and the unit's earlier year files (the trend charts), the rulebook
 every file that rulebook ``extends:`` (a ``--rulebook FILE`` or a ``rulebook:`` path in the year
 file alike), the report notebook and every file of the evalkit package (code, templates, static
 files, fonts, shipped rulebooks). A unit-year whose sidecar record (``outputs/<year>/<unit>.json``)
-carries the same key, and whose report still matches the size and SHA-256 the record holds, is
-skipped without parsing any YAML.
+carries the same key, and whose report and executed notebook still match the size and SHA-256 the
+record holds, is skipped without parsing any YAML. (A file whose size and modification time are
+those recorded is not read again; any other is hashed.)
 
 Planning never raises for one unit-year: a folder whose name is not a unit id, two files for one
 year, an unreadable or special file, each becomes that unit-year's failure (file and reason), and
@@ -146,10 +147,14 @@ def _is_current(out_dir: Path, ref: UnitYearRef, key: str) -> bool:
     for path in output_paths(out_dir, ref.unit_id, ref.year):
         expected = outputs.get(path.name)
         try:
-            size = path.stat().st_size
+            info = path.stat()
         except OSError:
             return False
-        if not isinstance(expected, dict) or expected.get("size") != size or expected.get("sha256") != file_digest(path):
+        if not isinstance(expected, dict) or expected.get("size") != info.st_size:
+            return False
+        if expected.get("mtime_ns") == info.st_mtime_ns:
+            continue  # untouched since it was written: no need to read it
+        if expected.get("sha256") != file_digest(path):
             return False
     return True
 

@@ -109,11 +109,14 @@ _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _output_digests(out_dir: Path, job: Job) -> dict[str, dict[str, object]]:
-    """Size and SHA-256 of the report and the executed notebook, for the rebuild check."""
+    """Size, modification time and SHA-256 of the report and the executed notebook (rebuild check)."""
     from evalkit.batch.plan import file_digest
 
-    return {path.name: {"size": path.stat().st_size, "sha256": file_digest(path)}
-            for path in output_paths(out_dir, job.unit_id, job.year)}
+    out = {}
+    for path in output_paths(out_dir, job.unit_id, job.year):
+        info = path.stat()
+        out[path.name] = {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": file_digest(path)}
+    return out
 
 
 def _unit_year_files(job: Job) -> tuple[Path, ...]:
