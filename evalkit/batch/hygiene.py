@@ -6,6 +6,11 @@
   when the parent is gone; kernels started by jupyter_client watch theirs (``JPY_PARENT_PID``).
 * Workers ignore SIGINT: Ctrl-C goes to the parent, which stops the pool and reports the units
   that were in flight as interrupted.
+
+Linux sends the parent-death signal when the *thread* that started the child ends. Kernels are
+started by the thread that runs the job (a worker's main thread; in Dask, the worker's long-lived
+task thread); should that thread end, the kernel goes with it and the next job starts a new one
+(:meth:`~evalkit.batch.kernels.KernelSession.ensure` checks that the kernel is alive).
 """
 
 from __future__ import annotations
