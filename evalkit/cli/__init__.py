@@ -88,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
         return int(args.func(args) or 0)
     except EvalkitError as exc:
-        print(f"错误：{one_line(exc)}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # several problems: one line each
+            print(f"错误：{one_line(line)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
