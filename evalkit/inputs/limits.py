@@ -22,11 +22,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 
-from evalkit.errors import InputError
+from evalkit.errors import EvalkitError, one_line
 
-__all__ = ["Limits", "DEFAULTS", "current", "override", "ENV_PREFIX"]
+__all__ = ["Limits", "LimitsError", "DEFAULTS", "current", "override", "ENV_PREFIX"]
 
 ENV_PREFIX = "EVALKIT_LIMIT_"
+
+
+class LimitsError(EvalkitError):
+    """A limit set to something that is not a limit (an environment variable): a setup error of
+    the whole run, not a problem of one input file, so no reader collects it as one."""
+
+    def __init__(self, variable: str, raw: str) -> None:
+        super().__init__(one_line(f"{variable}: 应为正整数，实际为“{raw}”"))
 
 
 @dataclass(frozen=True)
@@ -65,9 +73,9 @@ def _from_environment() -> Limits:
         try:
             value = int(raw)
         except ValueError:
-            raise InputError(f"应为正整数，实际为“{raw}”", field=ENV_PREFIX + field.name.upper()) from None
+            raise LimitsError(ENV_PREFIX + field.name.upper(), raw) from None
         if value <= 0:
-            raise InputError(f"应为正整数，实际为“{raw}”", field=ENV_PREFIX + field.name.upper())
+            raise LimitsError(ENV_PREFIX + field.name.upper(), raw)
         changes[field.name] = value
     return replace(DEFAULTS, **changes) if changes else DEFAULTS
 
