@@ -71,6 +71,7 @@ __all__ = [
     "read_records",
     "results_frame",
     "write_results",
+    "neutralise_formula",
     "read_results",
 ]
 
@@ -435,6 +436,25 @@ def results_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return _table(records).to_pandas(types_mapper=pd.ArrowDtype)
 
 
+#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made inert with a leading ``'``.
+
+    Only text is changed; numbers (a negative figure included) are written as numbers.
+
+    >>> print(neutralise_formula('=HYPERLINK("http://x","y")'), neutralise_formula("@SUM(A1)"))
+    '=HYPERLINK("http://x","y") '@SUM(A1)
+    >>> neutralise_formula("甲单位"), neutralise_formula(-5)
+    ('甲单位', -5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
 def _csv_cell(value: Any) -> Any:
     """A figure as its exact decimal text without padding zeros (``9.940000`` → ``9.94``)."""
     if isinstance(value, Decimal):
@@ -448,8 +468,9 @@ def _csv_cell(value: Any) -> Any:
 def write_results(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> tuple[Path, Path]:
     """Write ``results.parquet`` and ``results.csv`` into ``out_dir``, each atomically.
 
-    The CSV is UTF-8 with a BOM (Excel then reads the Chinese), figures as exact decimal text.
-    Returns the two paths.
+    The CSV is UTF-8 with a BOM (Excel then reads the Chinese), figures as exact decimal text,
+    and text that would start a formula (``=``, ``+``, ``-``, ``@``, tab, CR) prefixed with ``'``
+    (:func:`neutralise_formula`); the Parquet file keeps every text exactly. Returns the two paths.
     """
     import pyarrow.parquet as pq
 
@@ -462,6 +483,8 @@ def write_results(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> 
     for name, kind, _ in COLUMNS:
         if kind == "decimal":
             frame[name] = frame[name].map(_csv_cell)
+        elif kind == "string":
+            frame[name] = frame[name].map(neutralise_formula)
     with atomic_write(csv_path, encoding="utf-8-sig", newline="") as handle:
         frame.to_csv(handle, index=False, lineterminator="\r\n")
     return parquet_path, csv_path
