@@ -368,12 +368,28 @@ def _per_item(p: Prepared, rows: np.ndarray, rb: Rulebook, out: FixedScores) -> 
             continue
         out.fallback += 1
         if result.score is not None and result.score.value is not None:
-            out.score[i] = int(result.score.value.scaleb(out.score_dp))
+            _put(out, "score", i, int(result.score.value.scaleb(out.score_dp)))
             out.has_score[i] = True
         if result.completion.value is not None:
-            out.completion[i] = int(result.completion.value.scaleb(out.rate_dp))
+            _put(out, "completion", i, int(result.completion.value.scaleb(out.rate_dp)))
             out.has_completion[i] = True
         out.met[i] = -1 if result.met is None else int(result.met)
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _put(out: FixedScores, name: str, idx, values) -> None:
+    """Store integers, widening the column to Python ints when a value does not fit in int64."""
+    column = getattr(out, name)
+    if isinstance(values, int):
+        wide = abs(values) > _INT64_MAX
+    else:
+        wide = values.dtype == object and bool(np.any(np.abs(values) > _INT64_MAX))
+    if column.dtype != object and wide:
+        column = column.astype(object)
+        setattr(out, name, column)
+    column[idx] = values
 
 
 def score_prepared(p: Prepared, rb: Rulebook, *, wide: bool = False) -> FixedScores:
@@ -419,9 +435,9 @@ def score_prepared(p: Prepared, rb: Rulebook, *, wide: bool = False) -> FixedSco
         if not len(idx):
             continue
         res = _quantitative(p, idx, rb, obj)
-        out.score[idx] = res["score"]
+        _put(out, "score", idx, res["score"])
         out.has_score[idx] = True
-        out.completion[idx] = np.where(res["has_completion"], res["completion"], 0)
+        _put(out, "completion", idx, np.where(res["has_completion"], res["completion"], 0))
         out.has_completion[idx] = res["has_completion"]
         out.met[idx] = res["met"].astype(np.int8)
         redo[idx] = res["redo"]
