@@ -358,6 +358,8 @@ def _per_item(p: Prepared, rows: np.ndarray, rb: Rulebook, out: FixedScores) -> 
                 if text in frame.columns and not _missing(row[text]):
                     data[key] = row[text]
         data["name"] = f"第 {frame.index[int(i)]} 行"
+        if not p.unfit[i]:  # the weight as prepared (a what-if may have re-weighted it)
+            data["weight"] = Decimal(int(p.weight[i])).scaleb(-p.sw)
         try:
             result = score_indicator(Indicator.model_validate(data), rb)
         except ScoringError as exc:
