@@ -36,10 +36,11 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from evalkit.core.fixedpoint import LIMIT, exact_quotient, fraction_of, rhu, scaled_column
+from evalkit.core.figures import fmt
+from evalkit.core.fixedpoint import LIMIT, MAX_DP, exact_quotient, fraction_of, rhu, scaled_column
 from evalkit.core.models import Indicator
 from evalkit.core.rulebook import Rulebook
-from evalkit.core.scoring import score_indicator
+from evalkit.core.scoring import qualitative_band, score_indicator
 from evalkit.errors import ScoringError
 
 __all__ = ["Prepared", "FixedScores", "prepare", "score_prepared", "score_frame", "OP_CODES"]
@@ -68,7 +69,7 @@ class Prepared:
     has_assessed: np.ndarray
     pct: np.ndarray
     grade: np.ndarray  # 定性: grade written, else None
-    texts: tuple[np.ndarray, np.ndarray]  # 定性: target and actual texts
+    texts: tuple[pd.Series | None, pd.Series | None]  # 定性: target and actual texts
     missing_actual: np.ndarray
     unfit: np.ndarray  # rows the integer path cannot represent: per-item path
     _grade_cache: dict = field(default_factory=dict)
@@ -101,22 +102,29 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
 
 
 def _objects(series: pd.Series | None, n: int, default: object) -> np.ndarray:
+    """A column as an object array, empty cells as ``default`` (by its distinct values: fast)."""
     if series is None:
         return np.full(n, default, dtype=object)
-    values = series.to_numpy(dtype=object, na_value=None)
-    nulls = pd.isna(series).to_numpy()
-    if nulls.any():
-        values = values.copy()
-        values[nulls] = default
-    return values
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[: len(uniques)] = list(uniques)
+    table[-1] = default
+    return table[codes]
+
+
+def _flags(series: pd.Series | None, n: int, default: bool) -> np.ndarray:
+    if series is None:
+        return np.full(n, default, dtype=bool)
+    return _objects(series, n, default).astype(bool)
 
 
 def prepare(frame: pd.DataFrame) -> Prepared:
     """Read a table's figures into integer columns (exactly; see the module doc)."""
     n = len(frame)
-    ops = _objects(_column(frame, "op"), n, "")
-    op = np.fromiter((OP_CODES.get(o, -1) for o in ops), dtype=np.int8, count=n)
-    applicable = _objects(_column(frame, "applicable"), n, True).astype(bool)
+    codes, uniques = pd.factorize(frame["op"] if "op" in frame.columns else pd.Series([""] * n))
+    lookup = np.array([OP_CODES.get(u, -1) for u in uniques] + [-1], dtype=np.int8)
+    op = lookup[codes]
+    applicable = _flags(_column(frame, "applicable"), n, True)
     qual = op == _QUAL
     quant_mask = ~qual
     target_col = _column(frame, "target")
@@ -133,19 +141,19 @@ def prepare(frame: pd.DataFrame) -> Prepared:
     ass = scaled_column(_column(frame, "score"), n, skip=quant_mask)
     sw = max(wgt.dp, ded.dp, ass.dp)
     wgt, ded, ass = wgt.at(sw), ded.at(sw), ass.at(sw)
-    units = _objects(_column(frame, "unit"), n, "")
-    pct = units == "%"
+    pct = _objects(_column(frame, "unit"), n, "") == "%"
     unfit = (op < 0) | tgt.bad | adj.bad | act.bad | wgt.bad | ded.bad | ass.bad | wgt.null
     unfit |= quant_mask & target_null & applicable
     big = (np.abs(target) >= _HUGE) | (np.abs(act.values) >= _HUGE) | (wgt.values >= _HUGE)
     big |= (ded.values >= _HUGE) | (np.abs(ass.values) >= _HUGE)
     unfit |= big & applicable
     unfit |= applicable & (wgt.values < 0)
-    grade = _objects(_column(frame, "grade"), n, None)
-    if "indicator_grade" in frame.columns and "grade" not in frame.columns:
-        grade = _objects(frame["indicator_grade"], n, None)
-    t_text = _objects(_column(frame, "target_text") if "target_text" in frame.columns else target_col, n, "")
-    a_text = _objects(_column(frame, "actual_text") if "actual_text" in frame.columns else _column(frame, "actual"), n, "")
+    grade_col = _column(frame, "grade")
+    if grade_col is None:
+        grade_col = _column(frame, "indicator_grade")
+    grade = _objects(grade_col, n, None)
+    t_text = _column(frame, "target_text") if "target_text" in frame.columns else target_col
+    a_text = _column(frame, "actual_text") if "actual_text" in frame.columns else _column(frame, "actual")
     return Prepared(
         frame=frame,
         op=op,
@@ -201,12 +209,12 @@ def _quantitative(p, idx, rb: Rulebook, obj: bool) -> dict[str, np.ndarray]:
     comp_n, comp_d = zero.copy(), one.copy()  # completion = comp_n / comp_d percent
     has_comp = np.zeros(len(idx), dtype=bool)
     met = np.zeros(len(idx), dtype=bool)
-    divisions: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    # divisions the Decimal path makes, by what they feed: checked on boundary rows only
+    divisions: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {"score": [], "completion": [], "rate": []}
     rate_boundary = np.zeros(len(idx), dtype=bool)
 
-    def divide(mask, n_, d_):
-        """Remember a division ``n_ / d_`` the Decimal path makes (checked on boundary rows only)."""
-        divisions.append((mask, n_, d_))
+    def divide(mask, n_, d_, feeds="completion"):
+        divisions[feeds].append((mask, n_, d_))
 
     def ratio_num(mask, n_, d_):
         """The ratio n_/d_ as used for a score: exact, or rounded to the rate's decimals first."""
@@ -215,6 +223,7 @@ def _quantitative(p, idx, rb: Rulebook, obj: bool) -> dict[str, np.ndarray]:
             return n_, d_
         q, boundary = rhu(n_ * 100 * R, np.where(mask, d_, one))
         rate_boundary = rate_boundary | (mask & boundary)
+        divide(mask, n_, d_, "rate")
         return q, one * (100 * R)
 
     # positive, and "=" scored like positive
@@ -227,6 +236,7 @@ def _quantitative(p, idx, rb: Rulebook, obj: bool) -> dict[str, np.ndarray]:
     comp_n, comp_d, has_comp = np.where(m, A * 100, comp_n), np.where(m, T, comp_d), has_comp | m
     divide(m, A, T)
     short = m & (A < T)
+    divide(short, A, T, "score")
     rn, rd = ratio_num(short, A, T)
     num, den = np.where(short, W * rn, num), np.where(short, SW * rd, den)
 
@@ -240,6 +250,7 @@ def _quantitative(p, idx, rb: Rulebook, obj: bool) -> dict[str, np.ndarray]:
     share = T - np.abs(A - T)
     comp_n, comp_d, has_comp = np.where(mm, share * 100, comp_n), np.where(mm, T, comp_d), has_comp | mm
     divide(mm, np.abs(A - T), T)
+    divide(mm, np.abs(A - T), T, "score")
     num = np.where(mm, W * np.maximum(share, zero), num)
     den = np.where(mm, SW * T, den)
 
@@ -255,6 +266,7 @@ def _quantitative(p, idx, rb: Rulebook, obj: bool) -> dict[str, np.ndarray]:
             comp_n, comp_d, has_comp = np.where(c, T * 100, comp_n), np.where(c, A, comp_d), has_comp | c
             divide(c, T, A)
             short = mm & (A > T)
+            divide(short, T, A, "score")
             rn, rd = ratio_num(short, T, A)
             num, den = np.where(short, W * rn, num), np.where(short, SW * rd, den)
         else:  # linear_to_zero_at_2x
@@ -262,6 +274,7 @@ def _quantitative(p, idx, rb: Rulebook, obj: bool) -> dict[str, np.ndarray]:
             comp_n, comp_d, has_comp = np.where(mm, share * 100, comp_n), np.where(mm, T, comp_d), has_comp | mm
             divide(mm, share, T)
             short = mm & (A > T)
+            divide(short, share, T, "score")
             num = np.where(short, W * np.maximum(share, zero), num)
             den = np.where(short, SW * T, den)
     else:
@@ -275,7 +288,7 @@ def _quantitative(p, idx, rb: Rulebook, obj: bool) -> dict[str, np.ndarray]:
         num = np.where(pp, np.maximum(W * fd * S - fn * W * (A - T), zero), num)
         den = np.where(pp, SW * fd * S, den)
         rel = short & ~pct
-        divide(rel, A - T, T)
+        divide(rel, A - T, T, "score")
         num = np.where(rel, np.maximum(W * fd * T - fn * W * (A - T) * 100, zero), num)
         den = np.where(rel, SW * fd * np.where(rel, T, one), den)
 
@@ -287,9 +300,17 @@ def _quantitative(p, idx, rb: Rulebook, obj: bool) -> dict[str, np.ndarray]:
     den = np.where(has_ded, den * SW, den)
     score, boundary = rhu(num * P, den)
     comp, c_boundary = rhu(comp_n * R, np.where(has_comp, comp_d, one))
-    redo = rate_boundary.copy()
-    for i in np.flatnonzero(boundary | (c_boundary & has_comp)):
-        redo[i] |= any(mask[i] and not exact_quotient(n_[i], d_[i]) for mask, n_, d_ in divisions)
+    redo = np.zeros(len(idx), dtype=bool)
+
+    def inexact(i: int, feeds: str) -> bool:
+        return any(mask[i] and not exact_quotient(n_[i], d_[i]) for mask, n_, d_ in divisions[feeds])
+
+    for i in np.flatnonzero(boundary | (c_boundary & has_comp) | rate_boundary):
+        redo[i] = (
+            (boundary[i] and inexact(i, "score"))
+            or (c_boundary[i] and has_comp[i] and inexact(i, "completion"))
+            or (rate_boundary[i] and inexact(i, "rate"))
+        )
     return {"score": score, "completion": comp, "has_completion": has_comp, "met": met, "redo": redo}
 
 
@@ -299,9 +320,10 @@ def _grades(p: Prepared, idx: np.ndarray, rb: Rulebook) -> np.ndarray:
 
     cache = p._grade_cache.setdefault(id(rb.qualitative), {})
     grades = p.grade[idx].copy()
-    for j in np.flatnonzero(grades == None):  # noqa: E711 - elementwise on objects
-        i = idx[j]
-        key = (str(p.texts[0][i]), str(p.texts[1][i]))
+    unread = np.flatnonzero(grades == None)  # noqa: E711 - elementwise on objects
+    texts = [_objects(None if t is None else t.iloc[idx[unread]], len(unread), "") for t in p.texts]
+    for k, j in enumerate(unread):
+        key = (str(texts[0][k]), str(texts[1][k]))
         if key not in cache:
             try:
                 probe = Indicator(name="x", op="qualitative", target=key[0] or "-", actual=key[1] or "-", weight=0)
@@ -322,15 +344,21 @@ def _qualitative(p: Prepared, idx: np.ndarray, rb: Rulebook, out: FixedScores) -
         rows = idx[grades == grade]
         if not len(rows):
             continue
-        W, Dd, S = p.weight[rows].astype(object), p.deduction[rows].astype(object), p.assessed[rows].astype(object)
+        W, Dd, S = p.weight[rows], p.deduction[rows], p.assessed[rows]
         assessed = p.has_assessed[rows]
         (ln, ld), (hn, hd) = fraction_of(lo), fraction_of(hi)
-        low, _ = rhu(W * (ln * P), np.full(len(rows), ld * SW, dtype=object))
-        high, _ = rhu(W * (hn * P), np.full(len(rows), hd * SW, dtype=object))
-        inside = (low * SW <= S * P) & ((S * P <= high * SW) if hi == 1 else (S * P < high * SW))
-        redo.append(rows[assessed & ~inside])
         fraction = rules.default_fraction.get(grade)
         fn, fd = fraction_of((lo + hi) / 2 if fraction is None else fraction)
+        biggest = max(int(W.max()), int(Dd.max()), int(S.max()), 1) * max(ln, ld, hn, hd, fn, fd, 1) * P * SW * SW * 8
+        dtype = np.int64 if biggest < LIMIT else object
+        W, Dd, S = W.astype(dtype), Dd.astype(dtype), S.astype(dtype)
+        low, _ = rhu(W * (ln * P), np.full(len(rows), ld * SW, dtype=dtype))
+        high, _ = rhu(W * (hn * P), np.full(len(rows), hd * SW, dtype=dtype))
+        inside = (low * SW <= S * P) & ((S * P <= high * SW) if hi == 1 else (S * P < high * SW))
+        for i in rows[assessed & ~inside]:  # the per-item path's message, without its cost
+            s_i = Decimal(int(p.assessed[i])).scaleb(-p.sw)
+            band = qualitative_band(grade, Decimal(int(p.weight[i])).scaleb(-p.sw), rb)
+            out.error[i] = f"定性指标评为“{grade}”，得分应在 {band.text()} 之间，实际填写 {fmt(s_i, MAX_DP)}"
         num = np.where(assessed, S, W * fn)
         den = np.where(assessed, SW, SW * fd)
         has_ded = Dd != 0
@@ -348,8 +376,10 @@ def _per_item(p: Prepared, rows: np.ndarray, rb: Rulebook, out: FixedScores) -> 
     """The Decimal per-item path for ``rows`` (counted as fallback)."""
     frame = p.frame
     names = set(Indicator.model_fields)
-    for i in rows:
-        row = frame.iloc[int(i)]
+    if not len(rows):
+        return
+    records = frame.iloc[rows].astype(object).to_dict("records")
+    for i, row in zip(rows, records, strict=True):
         data = {k: row[k] for k in frame.columns if k in names and not _missing(row[k])}
         if "grade" not in data and "indicator_grade" in frame.columns and not _missing(row["indicator_grade"]):
             data["grade"] = row["indicator_grade"]

@@ -48,7 +48,7 @@ from evalkit.core.figures import PRECISION, fmt, round_half_up
 from evalkit.core.fixedpoint import exact_quotient, fraction_of, rhu, scaled_column
 from evalkit.core.rulebook import Rulebook, _deep_merge, load_rulebook
 from evalkit.core.scoring import grade_for, score_budget_execution
-from evalkit.core.vectorized import prepare, score_prepared
+from evalkit.core.vectorized import _objects, prepare, score_prepared
 from evalkit.errors import RulebookError
 
 if TYPE_CHECKING:
@@ -68,6 +68,13 @@ CHANGE_BANDS = (
     (Decimal(5), None, "上升 5 分以上"),
 )
 _INPUTS = ("budget_final", "budget_actual")
+_BUDGET = ("budget_actual", "budget_final", "budget_initial", "budget_adjustment")
+_COLUMNS = (
+    "year", "unit_id", "unit_name", "rulebook", "total", "grade", "row_kind", "position", "indicator",
+    "op", "target", "target_adjusted", "target_text", "unit", "actual", "actual_text", "weight",
+    "applicable", "deduction", "assessed_score", "grade_set", "budget_initial", "budget_adjustment",
+    "budget_final", "budget_actual", "execution_weight_set",
+)  # fmt: skip
 
 
 def edit_rulebook(base: str | Path | Rulebook, changes: dict[str, Any], *, name: str | None = None) -> Rulebook:
@@ -224,31 +231,44 @@ def _rank(impact: WhatIf, grade: str) -> int:
 # --------------------------------------------------------------------------- rescoring
 
 
-def _scaled(frame: pd.DataFrame, name: str, dp: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Column ``name`` as Python-int objects at ``dp`` decimals, its empty rows, and the dp."""
-    col = scaled_column(frame[name] if name in frame.columns else None, len(frame))
-    if dp is not None:
-        col = col.at(dp)
-    values = col.values.astype(object)
-    return values, col.null | col.bad, col.dp
+class _Units:
+    """Unit-year columns of the table, read at its execution rows (one per unit-year) by position."""
+
+    def __init__(self, table: pd.DataFrame, rows: np.ndarray) -> None:
+        self.table, self.rows, self.n = table, rows, len(rows)
+        self._cache: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray, int]] = {}
+
+    def scaled(self, name: str, dp: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+        """Column ``name`` as Python-int objects at ``dp`` decimals, its empty rows, and the dp."""
+        if (name, dp) in self._cache:
+            return self._cache[(name, dp)]
+        column = self.table[name] if name in self.table.columns else None
+        col = scaled_column(column, len(self.table))
+        if dp is not None:
+            col = col.at(dp)
+        rows = self.rows
+        self._cache[(name, dp)] = out = (col.values[rows].astype(object), (col.null | col.bad)[rows], col.dp)
+        return out
+
+    def objects(self, name: str) -> np.ndarray:
+        return _objects(self.table[name], len(self.table), None)[self.rows]
 
 
-def _execution(units: pd.DataFrame, weight: np.ndarray, sw: int, rb: Rulebook) -> dict[str, Any]:
+def _execution(units: _Units, weight: np.ndarray, sw: int, rb: Rulebook) -> dict[str, Any]:
     """Execution rate and score of every unit-year (integers; ``error`` and ``redo`` per row)."""
-    rules, n = rb.budget_execution, len(units)
-    names = ("budget_actual", "budget_final", "budget_initial", "budget_adjustment")
-    dp = max(scaled_column(units[c], n).dp if c in units.columns else 0 for c in names)
-    actual, a_null, _ = _scaled(units, "budget_actual", dp)
+    rules, n = rb.budget_execution, units.n
+    dp = max(units.scaled(c)[2] for c in _BUDGET)
+    actual, a_null, _ = units.scaled("budget_actual", dp)
     error = np.full(n, None, dtype=object)
     if rules.denominator == "final":
-        den, d_null, _ = _scaled(units, "budget_final", dp)
+        den, d_null, _ = units.scaled("budget_final", dp)
         label = "全年预算数"
     elif rules.denominator == "initial":
-        den, d_null, _ = _scaled(units, "budget_initial", dp)
+        den, d_null, _ = units.scaled("budget_initial", dp)
         label = "年初预算数"
     else:
-        initial, i_null, _ = _scaled(units, "budget_initial", dp)
-        adj, j_null, _ = _scaled(units, "budget_adjustment", dp)
+        initial, i_null, _ = units.scaled("budget_initial", dp)
+        adj, j_null, _ = units.scaled("budget_adjustment", dp)
         den, d_null = initial + adj, i_null | j_null
         label = "年初预算数 + 年中调整数"
     error[d_null] = f"评分规则要求以{label}为执行率分母，但结果表中没有"
@@ -285,21 +305,21 @@ def _execution(units: pd.DataFrame, weight: np.ndarray, sw: int, rb: Rulebook) -
     redo = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(ok & (edge | rate_edge)):
         redo[i] = not exact_quotient(actual[i], den[i])
-    return {"rate": rate, "score": score, "dp": e_dp, "error": error, "redo": redo}
+    return {"rate": rate, "score": score, "dp": e_dp, "error": error, "redo": redo, "budget_dp": dp}
 
 
-def _execution_decimal(unit: pd.Series, rb: Rulebook, weight: Decimal) -> tuple[Decimal, Decimal]:
-    """The Decimal path (:func:`score_budget_execution`) for one unit-year."""
+def _execution_decimal(units: _Units, i: int, dp: int, rb: Rulebook, weight: Decimal) -> Decimal:
+    """The Decimal path (:func:`score_budget_execution`) for unit-year ``i``: its score."""
     def get(name: str) -> Decimal | None:
-        value = unit.get(name)
-        return None if value is None or pd.isna(value) else Decimal(value)
+        values, null, _ = units.scaled(name, dp)
+        return None if null[i] else Decimal(int(values[i])).scaleb(-dp)
 
     budget = SimpleNamespace(
         final=get("budget_final"), initial=get("budget_initial"),
         adjustment_amount=get("budget_adjustment"), actual=get("budget_actual"),
     )  # fmt: skip
-    rate, score = score_budget_execution(SimpleNamespace(budget=budget), rb, weight)  # type: ignore[arg-type]
-    return rate.value, score.value
+    _, score = score_budget_execution(SimpleNamespace(budget=budget), rb, weight)  # type: ignore[arg-type]
+    return score.value
 
 
 def _groups(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -316,39 +336,43 @@ def _groups(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight: bool = True) -> WhatIf:
     """Rescore every scored unit-year of ``results`` under ``rulebook`` (see the module doc)."""
     rb = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
-    table = results[results["row_kind"].isin(["execution", "indicator"])]
-    table = table.sort_values(["year", "unit_id", "position"], kind="stable").reset_index(drop=True)
-    kinds = table["row_kind"].to_numpy(dtype=object)
-    is_exec = kinds == "execution"
+    wanted = [c for c in _COLUMNS if c in results.columns]
+    scored = results["row_kind"].isin(["execution", "indicator"]).to_numpy()
+    table = results[wanted] if scored.all() else results.loc[scored, wanted]
+    keys = pd.DataFrame({"y": table["year"].to_numpy(), "u": table["unit_id"].to_numpy(dtype=object), "p": table["position"].to_numpy()})
+    order = keys.sort_values(["y", "u", "p"], kind="stable").index.to_numpy()
+    if (order != np.arange(len(order))).any():  # a results table is already in this order
+        table = table.iloc[order]
+    table = table.reset_index(drop=True)
+    is_exec = _objects(table["row_kind"], len(table), None) == "execution"
     codes = np.cumsum(is_exec) - 1
-    units = table[is_exec].reset_index(drop=True)
-    n = len(units)
-    ind_rows = np.flatnonzero(~is_exec)
-    ind = table.iloc[ind_rows].reset_index(drop=True)
-    icodes = codes[ind_rows]
+    units = _Units(table, np.flatnonzero(is_exec))
+    n = units.n
     error = np.full(n, None, dtype=object)
-    missing = [c for c in _INPUTS if c not in units.columns]
+    missing = [c for c in _INPUTS if c not in table.columns]
     if missing:
         error[:] = "结果表缺少重算所需的输入列（请用新版 evalkit 重新构建）"
 
+    # every row is prepared (no copy of the table); execution rows take no part as indicators
     frame = pd.DataFrame(
         {
-            "op": ind["op"], "target": ind["target"], "target_adjusted": ind["target_adjusted"],
-            "actual": ind["actual"], "weight": ind["weight"], "unit": ind["unit"],
-            "applicable": ind["applicable"].fillna(True),
-            "deduction": ind.get("deduction"), "score": ind.get("assessed_score"), "grade": ind.get("grade_set"),
-            "target_text": ind["target_text"], "actual_text": ind["actual_text"],
+            "op": table["op"], "target": table["target"], "target_adjusted": table["target_adjusted"],
+            "actual": table["actual"], "weight": table["weight"], "unit": table["unit"],
+            "applicable": _objects(table["applicable"], len(table), True).astype(bool) & ~is_exec,
+            "deduction": table.get("deduction"), "score": table.get("assessed_score"), "grade": table.get("grade_set"),
+            "target_text": table["target_text"], "actual_text": table["actual_text"],
         }
     )  # fmt: skip
     prepared = prepare(frame)
+    prepared.unfit &= ~is_exec
     sw = prepared.sw
 
     # execution weight: as the year file fixed it, else the new rulebook's
-    set_w, set_null, _ = _scaled(units, "execution_weight_set")
     wn, wd = fraction_of(rb.budget_execution.weight)
     tn, td = fraction_of(rb.total_weight)
     tol_n, tol_d = fraction_of(rb.weight_tolerance)
-    sw = max(sw, 2 if reweight else 0, len(str(wd)) - 1, len(str(td)) - 1, len(str(tol_d)) - 1, _scaled(units, "execution_weight_set")[2])
+    set_dp = units.scaled("execution_weight_set")[2]
+    sw = max(sw, 2 if reweight else 0, len(str(wd)) - 1, len(str(td)) - 1, len(str(tol_d)) - 1, set_dp)
     if sw != prepared.sw:
         factor = 10 ** (sw - prepared.sw)
         prepared.weight, prepared.deduction, prepared.assessed = (
@@ -356,18 +380,18 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
         )
         prepared.sw = sw
     SW = 10**sw
-    set_w = _scaled(units, "execution_weight_set", sw)[0]
+    set_w, set_null, _ = units.scaled("execution_weight_set", sw)
     exec_w = np.where(set_null, wn * SW // wd, set_w).astype(object)
     total_w = tn * SW // td
-    weights = prepared.weight.astype(object)
-    ind_sum = _groups(icodes, weights, n)
+    weights = np.where(is_exec, 0, prepared.weight)
+    ind_sum = _groups(codes, weights, n)
     off = np.abs(ind_sum + exec_w - total_w) * tol_d > tol_n * SW
     reweighted = np.zeros(n, dtype=bool)
     if reweight:
         fix = off & set_null & (ind_sum > 0) & (total_w > exec_w)
         if fix.any():
-            weights, reweighted = _reweight(weights, icodes, ind_sum, total_w - exec_w, fix, prepared)
-            ind_sum = _groups(icodes, weights, n)
+            weights, reweighted = _reweight(weights, codes, ind_sum, total_w - exec_w, fix, prepared)
+            ind_sum = _groups(codes, weights, n)
             off = np.abs(ind_sum + exec_w - total_w) * tol_d > tol_n * SW
     for i in np.flatnonzero(off & (error == None)):  # noqa: E711
         error[i] = (
@@ -376,13 +400,14 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
         )
 
     scores = score_prepared(prepared, rb)
+    names = _objects(table["indicator"], len(table), "")
     for j in np.flatnonzero(scores.error != None):  # noqa: E711
-        u = icodes[j]
+        u = codes[j]
         if error[u] is None:
-            error[u] = f"指标“{ind['indicator'].iloc[j]}”：{scores.error[j]}"
+            error[u] = f"指标“{names[j]}”：{scores.error[j]}"
     dp = scores.score_dp
-    ind_scores = _groups(icodes, np.where(scores.has_score, scores.score, 0).astype(object), n)
-    na = _groups(icodes, np.where(prepared.applicable, 0, weights).astype(object), n)
+    ind_scores = _groups(codes, np.where(scores.has_score, scores.score, 0), n)
+    na = _groups(codes, np.where(prepared.applicable | is_exec, 0, weights), n)
 
     ex = _execution(units, exec_w, sw, rb) if not missing else None
     if ex is not None:
@@ -393,7 +418,7 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
     fallback_totals = 0
     if ex is not None:
         for i in np.flatnonzero(ex["redo"] & (error == None)):  # noqa: E711
-            _, value = _execution_decimal(units.iloc[i], rb, Decimal(int(exec_w[i])).scaleb(-sw))
+            value = _execution_decimal(units, i, ex["budget_dp"], rb, Decimal(int(exec_w[i])).scaleb(-sw))
             exec_score[i] = int(value.scaleb(e_dp))
             fallback_totals += 1
 
@@ -425,6 +450,7 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
         decided |= hit
     grades = np.where(~decided, rb.grades.bands[-1].grade, grades)
     totals = np.full(n, None, dtype=object)
+    by_decimal = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(ok):
         if renorm[i] and not exact_quotient(total_w, total_w - na[i]):
             with localcontext() as ctx:  # the Decimal path's own rounding of the scale
@@ -433,42 +459,48 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
                 exact = Decimal(int(raw[i])).scaleb(-top) * (weight_total / (weight_total - Decimal(int(na[i])).scaleb(-sw)))
             totals[i] = round_half_up(exact, total_dp)
             grades[i] = grade_for(exact, rb)
+            by_decimal[i] = True
             fallback_totals += 1
         else:
             totals[i] = Decimal(int(shown[i])).scaleb(-total_dp)
-    old_total = units["total"].to_numpy(dtype=object, na_value=None)
-    change = [None if t is None or o is None else t - o for t, o in zip(totals, old_total, strict=True)]
+    old, old_null, old_dp = units.scaled("total")
+    top = max(old_dp, total_dp)
+    new_int = np.where(ok, shown, 0) * 10 ** (top - total_dp)
+    change = new_int - old * 10 ** (top - old_dp)
+    has_change = ok & ~old_null
     notes = np.where(ok, np.where(reweighted, "指标分值已按比例调整", ""), error)
     out = pd.DataFrame(
         {
-            "年度": units["year"].astype("int64").to_numpy(),
-            "单位编号": units["unit_id"].astype(object).to_numpy(),
-            "单位名称": units["unit_name"].astype(object).to_numpy(),
-            "原评分规则": units["rulebook"].astype(object).to_numpy(),
-            "原综合得分": [None if v is None else round_half_up(v, _dp_of(v)) for v in old_total],
-            "原等级": units["grade"].astype(object).to_numpy(),
+            "年度": units.objects("year").astype(np.int64),
+            "单位编号": units.objects("unit_id"),
+            "单位名称": units.objects("unit_name"),
+            "原评分规则": units.objects("rulebook"),
+            "原综合得分": _decimal_column(old, ~old_null, old_dp),
+            "原等级": units.objects("grade"),
             "新综合得分": totals,
             "新等级": np.where(ok, grades, NOT_RESCORED),
-            "得分变化": [None if c is None else round_half_up(c, _dp_of(c)) for c in change],
+            "得分变化": _decimal_column(change, has_change, top),
             "说明": notes,
         }
     )
+    for i in np.flatnonzero(has_change & by_decimal):
+        out.at[i, "得分变化"] = totals[i] - out.at[i, "原综合得分"]
     return WhatIf(
         rulebook=rb,
         units=out,
-        indicators_scored=len(ind),
+        indicators_scored=int((~is_exec).sum()),
         fallback_indicators=scores.fallback,
         fallback_totals=fallback_totals,
         reweighted=int(reweighted.sum()),
     )
 
 
-def _dp_of(value: Decimal) -> int:
-    """The decimals a figure needs (``91.730000`` → 2), at most six."""
-    text = f"{value:f}"
-    if "." not in text:
-        return 0
-    return min(6, len(text.rstrip("0").split(".")[1]))
+def _decimal_column(values: np.ndarray, present: np.ndarray, dp: int) -> np.ndarray:
+    """Integers at ``dp`` decimals as Decimals (None where absent)."""
+    out = np.full(len(values), None, dtype=object)
+    for i in np.flatnonzero(present):
+        out[i] = Decimal(int(values[i])).scaleb(-dp)
+    return out
 
 
 def _reweight(
