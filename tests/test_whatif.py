@@ -168,3 +168,10 @@ def test_grade_on_the_exact_total_just_below_a_band(loaded, table):
     rb = edit_rulebook(probe, {"grades": {"grade_on": "exact", "bands": [{"min": edge, "grade": "优"}, {"min": 0, "grade": "差"}]}})
     row = rescore(table, rb).units.set_index(["单位编号", "年度"]).loc[(item.ref.unit_id, item.ref.year)]
     assert row["新综合得分"] == edge and row["新等级"] == "差"
+
+
+def test_row_order_of_the_table_does_not_matter(loaded, table):
+    shuffled = table.sample(frac=1, random_state=3)
+    a = rescore(table, "reverse-linear").units
+    b = rescore(shuffled, "reverse-linear").units
+    pd.testing.assert_frame_equal(a, b)

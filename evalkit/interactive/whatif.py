@@ -322,6 +322,20 @@ def _execution_decimal(units: _Units, i: int, dp: int, rb: Rulebook, weight: Dec
     return score.value
 
 
+def _grouped(table: pd.DataFrame) -> bool:
+    """True when each unit-year's rows are together, its execution row first."""
+    if not len(table):
+        return True
+    is_exec = _objects(table["row_kind"], len(table), None) == "execution"
+    if not is_exec[0]:
+        return False
+    group = np.cumsum(is_exec) - 1
+    first = np.flatnonzero(is_exec)
+    year = _objects(table["year"], len(table), None)
+    unit, _ = pd.factorize(table["unit_id"])
+    return bool((year == year[first][group]).all() and (unit == unit[first][group]).all() and len(set(zip(year[first], unit[first], strict=True))) == len(first))
+
+
 def _groups(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Sums of ``values`` per unit-year code (codes sorted), exactly (integers, never floats)."""
     out = np.zeros(n, dtype=object)
@@ -339,10 +353,9 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
     wanted = [c for c in _COLUMNS if c in results.columns]
     scored = results["row_kind"].isin(["execution", "indicator"]).to_numpy()
     table = results[wanted] if scored.all() else results.loc[scored, wanted]
-    keys = pd.DataFrame({"y": table["year"].to_numpy(), "u": table["unit_id"].to_numpy(dtype=object), "p": table["position"].to_numpy()})
-    order = keys.sort_values(["y", "u", "p"], kind="stable").index.to_numpy()
-    if (order != np.arange(len(order))).any():  # a results table is already in this order
-        table = table.iloc[order]
+    if not _grouped(table):  # a results table is: each unit-year's rows together, execution first
+        keys = pd.DataFrame({"y": table["year"].to_numpy(), "u": table["unit_id"].to_numpy(dtype=object), "p": table["position"].to_numpy()})
+        table = table.iloc[keys.sort_values(["y", "u", "p"], kind="stable").index.to_numpy()]
     table = table.reset_index(drop=True)
     is_exec = _objects(table["row_kind"], len(table), None) == "execution"
     codes = np.cumsum(is_exec) - 1
@@ -469,22 +482,24 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
     change = new_int - old * 10 ** (top - old_dp)
     has_change = ok & ~old_null
     notes = np.where(ok, np.where(reweighted, "指标分值已按比例调整", ""), error)
+    old_column = _decimal_column(old, ~old_null, old_dp)
+    change_column = _decimal_column(change, has_change & ~by_decimal, top)
+    for i in np.flatnonzero(has_change & by_decimal):
+        change_column[i] = totals[i] - old_column[i]
     out = pd.DataFrame(
         {
             "年度": units.objects("year").astype(np.int64),
             "单位编号": units.objects("unit_id"),
             "单位名称": units.objects("unit_name"),
             "原评分规则": units.objects("rulebook"),
-            "原综合得分": _decimal_column(old, ~old_null, old_dp),
+            "原综合得分": old_column,
             "原等级": units.objects("grade"),
             "新综合得分": totals,
             "新等级": np.where(ok, grades, NOT_RESCORED),
-            "得分变化": _decimal_column(change, has_change, top),
+            "得分变化": change_column,
             "说明": notes,
         }
     )
-    for i in np.flatnonzero(has_change & by_decimal):
-        out.at[i, "得分变化"] = totals[i] - out.at[i, "原综合得分"]
     return WhatIf(
         rulebook=rb,
         units=out,
