@@ -96,7 +96,10 @@ def _reweighted(item, rb):
     new = [round_half_up(i.weight * want / total, 2) for i in year.indicators]
     largest = max(range(len(new)), key=lambda k: (year.indicators[k].weight, -k))
     new[largest] += want - sum(new)
-    indicators = [i.model_copy(update={"weight": w}) for i, w in zip(year.indicators, new, strict=True)]
+    indicators = [
+        i.model_copy(update={"weight": w, "score": None if i.score is None else round_half_up(i.score * want / total, 2)})
+        for i, w in zip(year.indicators, new, strict=True)
+    ]
     return year.model_copy(update={"indicators": indicators})
 
 

@@ -15,7 +15,7 @@ notebook with :func:`edit_rulebook`. When B gives budget execution another weigh
 was scored with (and the year file did not fix it), the indicator weights are scaled to fill the
 rest (``reweight=True``, the default): each to two decimals more than needed at most, half-up, and
 the rounding remainder put on the unit's largest indicator, as a finance bureau would re-weight a
-form. A unit-year that cannot be rescored (weights that do not add up, a budget figure the new
+form (a 定性 indicator's assessed score is scaled alike). A unit-year that cannot be rescored (weights that do not add up, a budget figure the new
 rule needs but the table lacks, a 定性 score outside B's band…) is listed with the reason.
 
 >>> from evalkit.inputs.params import discover, load_unit_year
@@ -151,7 +151,7 @@ class WhatIf:
         with localcontext() as ctx:
             ctx.prec = PRECISION
             mean = round_half_up(sum(changes, Decimal(0)) / n, 2) if n else None
-            median = None if not n else changes[n // 2] if n % 2 else round_half_up((changes[n // 2 - 1] + changes[n // 2]) / 2, 3)
+            median = None if not n else changes[n // 2] if n % 2 else (changes[n // 2 - 1] + changes[n // 2]) / 2
         rows = [
             ("新评分规则", self.rulebook.title),
             ("单位年度数", len(self.units)),
@@ -524,10 +524,16 @@ def _reweight(
     """Scale the indicator weights of the unit-years in ``fix`` so they add up to ``want``.
 
     Each weight × want ÷ sum, half-up at the weights' decimals (at least two); the remainder goes
-    to the unit's largest indicator (the first of equals). Updates ``prepared.weight`` in place.
+    to the unit's largest indicator (the first of equals). A 定性 indicator's assessed score is
+    scaled by the same ratio (half-up, same decimals). Updates ``prepared`` in place.
     """
     rows = fix[codes]
-    scaled, _ = rhu(weights * want[codes], np.where(rows, sums[codes], 1))
+    ratio_den = np.where(rows, sums[codes], 1)
+    scaled, _ = rhu(weights * want[codes], ratio_den)
+    assessed = rows & prepared.has_assessed
+    if assessed.any():
+        new_scores, _ = rhu(prepared.assessed * want[codes], ratio_den)
+        prepared.assessed = np.where(assessed, new_scores, prepared.assessed).astype(np.int64)
     new = np.where(rows, scaled, weights).astype(object)
     got = _groups(codes, new, len(sums))
     # the largest indicator of each unit-year takes the remainder
