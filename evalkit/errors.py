@@ -55,3 +55,26 @@ class RulebookError(InputError):
 
 class ScoringError(InputError):
     """The inputs are valid on their own but cannot be scored (missing actual, zero budget…)."""
+
+
+class InputErrors(InputError):
+    """Several problems found in one input at once, each an :class:`InputError`.
+
+    ``str()`` is one line per problem, so a file with twenty problems prints twenty lines;
+    ``problems`` holds them for a caller that prints them its own way.
+    """
+
+    def __init__(self, problems: list[InputError]) -> None:
+        if not problems:
+            raise ValueError("InputErrors needs at least one problem")
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.message, file=first.file, field=first.field, line=first.line)
+
+    def __str__(self) -> str:
+        return "\n".join(InputError.__str__(p) for p in getattr(self, "problems", [])) or super().__str__()
+
+
+def problems_of(error: InputError) -> list[InputError]:
+    """The separate problems an error carries: several for :class:`InputErrors`, else itself."""
+    return list(error.problems) if isinstance(error, InputErrors) else [error]

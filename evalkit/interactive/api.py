@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from evalkit.audit.checks import Finding
+    from evalkit.audit import Finding
     from evalkit.report.render import Html, Report
 
 __all__ = ["CHARTS", "UnitYearView", "load", "results"]
@@ -220,7 +220,7 @@ class UnitYearView:
 
     @cached_property
     def _findings(self) -> tuple[Finding, ...]:
-        from evalkit.audit.checks import audit_unit_year
+        from evalkit.audit import audit_unit_year
 
         return tuple(audit_unit_year(self.loaded))
 
@@ -316,9 +316,11 @@ class UnitYearView:
                 ev.execution_rate.text(),
                 fmt(ev.execution_weight),
                 ev.execution_score.text(),
-                fmt(ev.execution_weight - ev.execution_score.value, 6),
+                "—" if None in (ev.execution_weight, ev.execution_score.value)
+                else fmt(ev.execution_weight - ev.execution_score.value, 6),
                 _share(ev.execution_score.value, ev.execution_weight),
-                "lost" if ev.execution_score.value < ev.execution_weight else "",
+                "lost" if None not in (ev.execution_weight, ev.execution_score.value)
+                and ev.execution_score.value < ev.execution_weight else "",
             )
         ]
         for s in ev.indicators:
@@ -336,8 +338,7 @@ class UnitYearView:
                     row_class(s),
                 )
             )
-        weights = ev.execution_weight + sum((s.weight for s in ev.indicators), Decimal(0))
-        rows.append(_Row("合计", "", "", "", fmt(weights), ev.total.text(), "", None, "total"))
+        rows.append(_Row("合计", "", "", "", fmt(ev.weight_total), ev.total.text(), "", None, "total"))
         reported = ev.year.reported
         printed = ""
         if reported is not None and (reported.total, reported.grade) != (None, None):

@@ -46,7 +46,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.audit.checks import Finding, summarise
+from evalkit.audit import Finding, summarise
 from evalkit.core.figures import round_half_up, to_decimal
 from evalkit.core.models import is_valid_unit_id
 from evalkit.inputs.params import LoadedUnitYear, UnitYearRef
