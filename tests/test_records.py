@@ -38,7 +38,7 @@ RECORD_KEYS = {
 INDICATOR_KEYS = {
     "indicator", "level1", "level2", "op", "target", "target_adjusted", "unit", "actual",
     "completion", "weight", "score", "applicable", "grade",
-    "deduction", "assessed_score", "grade_set",
+    "deduction", "assessed_score", "grade_set", "weight_set",
 }  # fmt: skip
 DECIMAL = pd.ArrowDtype(pa.decimal128(28, 6))
 

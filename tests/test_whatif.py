@@ -178,3 +178,15 @@ def test_row_order_of_the_table_does_not_matter(loaded, table):
     a = rescore(table, "reverse-linear").units
     b = rescore(shuffled, "reverse-linear").units
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_incomplete_and_block_weighted_unit_years_are_listed_not_guessed():
+    folder = Path(__file__).parent / "fixtures" / "incomplete"
+    records = []
+    for ref in discover(folder):
+        item = load_unit_year(ref)
+        records.append(unit_year_record(item, item.evaluate(), []))
+    impact = rescore(results_frame(records), "national-default")
+    assert len(impact.units) == len(records) > 0
+    assert (impact.units["新等级"] == NOT_RESCORED).all()
+    assert impact.units["说明"].str.contains("不重算").all()

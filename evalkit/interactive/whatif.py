@@ -44,10 +44,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from evalkit.core.evaluation import NO_GRADE
+from evalkit.core.execution import score_budget_execution
 from evalkit.core.figures import PRECISION, fmt, round_half_up
 from evalkit.core.fixedpoint import exact_quotient, fraction_of, rhu, scaled_column
 from evalkit.core.rulebook import Rulebook, _deep_merge, load_rulebook
-from evalkit.core.scoring import grade_for, score_budget_execution
+from evalkit.core.scoring import grade_for
 from evalkit.core.vectorized import _objects, prepare, score_prepared
 from evalkit.errors import RulebookError
 
@@ -73,7 +75,7 @@ _COLUMNS = (
     "year", "unit_id", "unit_name", "rulebook", "total", "grade", "row_kind", "position", "indicator",
     "op", "target", "target_adjusted", "target_text", "unit", "actual", "actual_text", "weight",
     "applicable", "deduction", "assessed_score", "grade_set", "budget_initial", "budget_adjustment",
-    "budget_final", "budget_actual", "execution_weight_set",
+    "budget_final", "budget_actual", "execution_weight_set", "weight_set",
 )  # fmt: skip
 
 
@@ -366,6 +368,14 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
     if missing:
         error[:] = "结果表缺少重算所需的输入列（请用新版 evalkit 重新构建）"
 
+    # a partial or not computable original (unprinted figures) stays so under any rulebook, and
+    # weights shared out by blocks are kept in the table rounded: neither is rescored
+    incomplete = units.objects("grade") == NO_GRADE
+    error[incomplete & (error == None)] = "原结果为部分得分或无法计算（来源未印出部分数字），不重算"  # noqa: E711
+    if "weight_set" in table.columns:
+        shared = _groups(codes, (~is_exec & (table["weight_set"].isna().to_numpy()) & table["weight"].notna().to_numpy()).astype(np.int64), n)
+        error[(shared > 0) & (error == None)] = "指标分值由板块分配（结果表只存六位小数），不重算"  # noqa: E711
+
     # every row is prepared (no copy of the table); execution rows take no part as indicators
     frame = pd.DataFrame(
         {
@@ -500,6 +510,15 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
             "说明": notes,
         }
     )
+    failed = results.loc[~scored]
+    if len(failed):  # unit-years that were not scored in the first place: listed, not rescored
+        errors = failed["error"].astype(object).map(lambda e: "" if e is None or e is pd.NA else f"：{e}")
+        out = pd.concat([out, pd.DataFrame({
+            "年度": failed["year"].astype("int64").to_numpy(), "单位编号": failed["unit_id"].astype(object).to_numpy(),
+            "单位名称": failed["unit_name"].astype(object).to_numpy(), "原评分规则": failed["rulebook"].astype(object).to_numpy(),
+            "原综合得分": None, "原等级": None, "新综合得分": None, "新等级": NOT_RESCORED, "得分变化": None,
+            "说明": ("原结果没有综合得分，不重算" + errors).to_numpy(),
+        })], ignore_index=True)  # fmt: skip
     return WhatIf(
         rulebook=rb,
         units=out,

@@ -129,6 +129,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("deduction", "decimal", "扣减分数"),
     ("assessed_score", "decimal", "定性指标评定得分（填写的）"),
     ("grade_set", "string", "定性完成等级（填写的）"),
+    ("weight_set", "decimal", "指标自身分值（空 = 由板块分配或未印出）"),
 )
 
 _UNIT_YEAR_KEYS = (
@@ -194,7 +195,8 @@ def unit_year_record(
         figure a decimal string (a 定性 indicator's ``target`` / ``actual`` are its texts);
         also the inputs rescoring under another rulebook needs (:mod:`evalkit.interactive.whatif`):
         ``budget_initial``, ``budget_adjustment``, ``budget_final``, ``budget_actual``,
-        ``execution_weight_set`` and per indicator ``deduction``, ``assessed_score``, ``grade_set``.
+        ``execution_weight_set`` and per indicator ``deduction``, ``assessed_score``, ``grade_set``,
+        ``weight_set`` (its own weight; empty when a block's share or not printed).
 
     Examples
     --------
@@ -259,6 +261,7 @@ def unit_year_record(
                 "deduction": _text(s.indicator.deduction),
                 "assessed_score": _text(s.indicator.score),
                 "grade_set": s.indicator.grade,
+                "weight_set": _text(s.indicator.weight),
             }
             for s in ev.indicators
         ],
@@ -423,6 +426,7 @@ def _rows(record: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
             "deduction": _decimal(item.get("deduction")),
             "assessed_score": _decimal(item.get("assessed_score")),
             "grade_set": item.get("grade_set"),
+            "weight_set": _decimal(item.get("weight_set")),
         }
 
 
