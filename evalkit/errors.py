@@ -74,6 +74,9 @@ class InputErrors(InputError):
     def __str__(self) -> str:
         return "\n".join(InputError.__str__(p) for p in getattr(self, "problems", [])) or super().__str__()
 
+    def __reduce__(self):  # pickled whole (process pools), not rebuilt from its text
+        return (type(self), (self.problems,))
+
 
 def problems_of(error: InputError) -> list[InputError]:
     """The separate problems an error carries: several for :class:`InputErrors`, else itself."""

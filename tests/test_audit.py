@@ -494,3 +494,11 @@ def test_a_cut_off_table_is_still_checked_where_it_can_be():
     assert "E-WEIGHTS-SUM" not in found and "E-COMPLETION-MISMATCH" in found
     complete = make({"indicators.0.weight": "20"})
     assert "E-WEIGHTS-SUM" in {f.code for f in audit(PROFILE, complete, NAT)}
+
+
+def test_rulebooks_that_differ_in_values_are_all_named():
+    # 得分取整 (0 decimals) and 得分保留一位小数 (1) both reproduce 10 from 9.96; neither contains the other
+    f = _finding({"budget": {"initial": "100", "final": "100", "actual": "99.6"}, "budget.sources": [],
+                  "projects": [], "reported.execution_score": "10"}, "E-EXECUTION-SCORE-MISMATCH")
+    assert "“得分取整”" in f.message and "“得分保留一位小数”" in f.message
+    assert "北京海淀" not in f.message

@@ -85,8 +85,10 @@ def test_unprinted_cells_are_not_computable_with_their_reason():
     assert by["预算经费控制"].weight is None and by["预算经费控制"].score.missing == "分值未印出"
     assert by["预算经费控制"].completion.value == D("101.22")  # still computed: the cells are there
     assert by["会议筹备及时性"].score.value == D(15)
-    assert e.total_status == "partial" and e.total.value == D("64.88")
-    assert len(e.missing) == 2 and not e.graded
+    assert by["代表履职培训人次"].score.missing == "年度指标值未印出" and by["代表履职培训人次"].indicator.op is None
+    assert by["闭会期间活动满意度"].score.value == D(5)  # graded by the evaluator: the target is not needed
+    assert e.total_status == "partial" and e.total.value == D("69.88")
+    assert len(e.missing) == 3 and not e.graded
     # budget.adjustment not printed: the adjustment rate comes from final − initial
     assert e.adjustment_rate is not None
 
@@ -116,8 +118,10 @@ def test_records_show_the_gaps(unit):
     record = unit_year_record(loaded, ev, audit_unit_year(loaded))
     frame = results_frame([record])
     assert len(frame) >= 1
-    if not ev.graded:
-        assert record["grade"] in (None, NO_GRADE)
+    if not ev.graded:  # no partial sum slips into totals and averages as if it were a total
+        assert record["total"] is None and record["grade"] in ("部分得分", "无法计算")
+    else:
+        assert record["total"] == str(ev.total.value) and record["grade"] == ev.grade
 
 
 @pytest.mark.parametrize("unit", UNITS)
@@ -194,3 +198,32 @@ def test_an_incomplete_report_still_has_its_printed_figures_checked():
     findings = audit(loaded.profile, year, loaded.rulebook)
     rate = next(f for f in findings if f.code == "E-EXECUTION-RATE-MISMATCH")
     assert "数字颠倒" in (rate.explanation or "")
+
+
+def test_the_results_table_counts_incomplete_reports_apart(tmp_path):
+    from evalkit.interactive.explore import grade_distribution
+    from evalkit.publish.records import results_frame, unit_year_record
+
+    records = []
+    for unit in UNITS:
+        loaded = _loaded(unit)
+        records.append(unit_year_record(loaded, loaded.evaluate(), []))
+    table = grade_distribution(results_frame(records))
+    assert table.loc["合计", "合计"] == 4
+    assert table.loc["合计", "部分得分"] == 2 and table.loc["合计", "无法计算"] == 1 and table.loc["合计", "优"] == 1
+
+
+def test_the_index_page_counts_incomplete_reports(tmp_path):
+    import html
+    import re
+
+    from evalkit.publish.records import unit_year_record
+    from evalkit.publish.site import render_index
+
+    records = []
+    for unit in UNITS:
+        loaded = _loaded(unit)
+        records.append(unit_year_record(loaded, loaded.evaluate(), []))
+    page = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", render_index(tmp_path, records))))
+    assert "部分得分 2 个" in page and "无法计算 1 个" in page and "优 1 个" in page
+    assert "2023 0 0 0 0 2 0 0 2" in page  # each year's row adds up

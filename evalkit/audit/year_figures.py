@@ -277,7 +277,10 @@ def printed_grade(r: Recomputation) -> Iterator[Finding]:
         labels.append(f"按报告所列总分 {_shown(r.reported.total)} 评定")
     graded = [rb for rb in _other_rulebooks(r.rulebook) if grade_for(e.total.exact or ZERO, rb) == printed]
     titles = _involved(
-        [Candidate("", None, 0, rb.title, rule_changes(r.rulebook, rb).intersection(_GRADE_RULES)) for rb in graded]
+        [
+            Candidate("", None, 0, rb.title, frozenset(c for c in rule_changes(r.rulebook, rb) if c.split("=")[0] in _GRADE_RULES))
+            for rb in graded
+        ]
     )
     if titles:
         labels.append("按评分规则" + "或".join(f"“{t}”" for t in titles) + "的等级区间评定")

@@ -51,6 +51,7 @@ from evalkit.core.figures import round_half_up, to_decimal
 from evalkit.core.models import is_valid_unit_id
 from evalkit.inputs.params import LoadedUnitYear, UnitYearRef
 from evalkit.inputs.yamlio import atomic_write
+from evalkit.labels import UNGRADED_LABELS
 
 if TYPE_CHECKING:  # pandas and pyarrow are imported when a table is made, not with the module
     import pandas as pd
@@ -232,8 +233,10 @@ def unit_year_record(
         "unit_name": profile.name if profile is not None else None,
         "kind": year.kind if year is not None else None,
         "rulebook": rulebook,
-        "total": None if ev is None else _text(ev.total.value),
-        "grade": None if ev is None else ev.grade,
+        # A partial or not-computable total is no total: it is left out of sums and averages, and
+        # the grade column says why (部分得分 / 无法计算).
+        "total": None if ev is None or not ev.graded else _text(ev.total.value),
+        "grade": None if ev is None else ev.grade if ev.graded else UNGRADED_LABELS[ev.total_status],
         "execution_rate": None if ev is None else _text(ev.execution_rate.value),
         "execution_weight": None if ev is None else _text(ev.execution_weight),
         "execution_score": None if ev is None else _text(ev.execution_score.value),

@@ -38,6 +38,7 @@ from markupsafe import Markup
 from evalkit import __version__
 from evalkit.core.figures import fmt, fmt_pct
 from evalkit.inputs.yamlio import atomic_write_text
+from evalkit.labels import UNGRADED_LABELS
 from evalkit.report.render import build_time, stylesheet, template_dir
 
 __all__ = [
@@ -61,8 +62,12 @@ GRADE_CARDS = (
     ("良", "良", "grade-good"),
     ("中", "中", "grade-fair"),
     ("差", "差", "grade-poor"),
+    (UNGRADED_LABELS["partial"], UNGRADED_LABELS["partial"], "grade-partial"),
+    (UNGRADED_LABELS["not_computable"], UNGRADED_LABELS["not_computable"], "grade-none"),
     ("failed", "失败", "failed"),
 )
+#: Cards shown only when some unit-year has them (incomplete reports: not graded).
+_OPTIONAL_CARDS = set(UNGRADED_LABELS.values())
 _GRADE_ORDER = {"优": 4, "良": 3, "中": 2, "差": 1}
 _GRADE_CELL = {"优": "g-excellent", "良": "g-good", "中": "g-fair", "差": "g-poor"}
 _ERROR_CHARS = 400
@@ -198,6 +203,7 @@ def render_index(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> s
     cards = [
         {"key": key, "label": label, "cls": cls, "count": counts.get(key, 0)}
         for key, label, cls in GRADE_CARDS
+        if key not in _OPTIONAL_CARDS or counts.get(key)
     ]
     kinds = sorted({r.kind for r in rows if r.kind}, key=lambda k: (k not in KIND_LABELS, k))
     template = _environment().get_template("index.html.j2")

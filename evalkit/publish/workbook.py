@@ -72,8 +72,10 @@ def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _target_text(ind: Indicator, target: Decimal | str) -> str:
+def _target_text(ind: Indicator, target: Decimal | str | None) -> str:
     """``≥95%``, ``≤304.1万元``; a qualitative target is its text."""
+    if target is None or ind.op is None:
+        return "未印出"
     if ind.is_qualitative or isinstance(target, str):
         return str(target)
     return f"{OP_SYMBOL[ind.op]}{_plain(target)}{ind.unit}"

@@ -750,20 +750,22 @@ def _completion_rows(ev: Evaluation) -> tuple[list[_CompletionRow], list[str]]:
     for item in ev.indicators:
         indicator = item.indicator
         if not indicator.applicable:
-            listed.append(f"不适用：{indicator.name}（分值 {fmt(indicator.weight, 2)}，不计分）")
+            listed.append(f"不适用：{indicator.name}（分值 {fmt(item.weight, 2)}，不计分）")
             continue
         if indicator.is_qualitative:
             score = (
                 ""
                 if item.score is None
-                else f"，得分 {item.score.text()} / {fmt(indicator.weight, 2)}"
+                else f"，得分 {item.score.text()} / {fmt(item.weight, 2)}"
             )
             listed.append(
-                f"定性指标：{indicator.name}（目标：{indicator.target}）—— {item.grade}{score}"
+                f"定性指标：{indicator.name}（目标：{indicator.target or '未印出'}）—— {item.grade or '—'}{score}"
             )
             continue
         target = item.target_used
-        assert isinstance(target, Decimal)  # quantitative indicators have numeric targets
+        if not isinstance(target, Decimal) or indicator.op is None:  # the report printed no target
+            listed.append(f"指标值未印出：{indicator.name}，完成率无法计算")
+            continue
         actual = indicator.actual if isinstance(indicator.actual, Decimal) else None
         midyear = indicator.midyear if isinstance(indicator.midyear, Decimal) else None
         if target == 0:

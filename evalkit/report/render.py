@@ -503,7 +503,7 @@ def target_text(s: IndicatorScore) -> str:
     """The target as the indicator table prints it: ``≥ 16项``, with the adjusted target."""
     ind = s.indicator
     if ind.is_qualitative:
-        return str(ind.target)
+        return "（未印出）" if ind.target is None else str(ind.target)
     if ind.op is None or not isinstance(ind.target, Decimal):
         return "（未印出）"
     text = f"{OP_SYMBOL[ind.op]} {fmt(ind.target, 4)}{ind.unit}"
