@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from evalkit.core.evaluation import NO_GRADE
 from evalkit.core.execution import score_budget_execution
 from evalkit.core.figures import PRECISION, fmt, round_half_up
 from evalkit.core.fixedpoint import exact_quotient, fraction_of, rhu, scaled_column
@@ -52,6 +51,7 @@ from evalkit.core.rulebook import Rulebook, _deep_merge, load_rulebook
 from evalkit.core.scoring import grade_for
 from evalkit.core.vectorized import _objects, prepare, score_prepared
 from evalkit.errors import RulebookError
+from evalkit.labels import NO_GRADE, UNGRADED_LABELS
 
 if TYPE_CHECKING:
     from evalkit.report.charts import ChartFigure
@@ -370,7 +370,7 @@ def rescore(results: pd.DataFrame, rulebook: str | Path | Rulebook, *, reweight:
 
     # a partial or not computable original (unprinted figures) stays so under any rulebook, and
     # weights shared out by blocks are kept in the table rounded: neither is rescored
-    incomplete = units.objects("grade") == NO_GRADE
+    incomplete = np.isin(units.objects("grade"), [NO_GRADE, *UNGRADED_LABELS.values()])
     error[incomplete & (error == None)] = "原结果为部分得分或无法计算（来源未印出部分数字），不重算"  # noqa: E711
     if "weight_set" in table.columns:
         shared = _groups(codes, (~is_exec & (table["weight_set"].isna().to_numpy()) & table["weight"].notna().to_numpy()).astype(np.int64), n)
