@@ -69,21 +69,15 @@ class LoadedUnitYear:
         try:
             return evaluate(self.profile, self.year, self.rulebook)
         except InputError as exc:
+            try:
+                loaded: LoadedYaml | None = load_yaml(self.ref.path)
+            except InputError:
+                loaded = None
             located = [
-                type(p)(p.message, file=str(self.ref.path), field=p.field, line=self._line(p.field))
+                type(p)(p.message, file=str(self.ref.path), field=p.field, line=_line(loaded, p.field))
                 for p in problems_of(exc)
             ]
             raise (located[0] if len(located) == 1 else InputErrors(located)) from None
-
-    def _line(self, field: str | None) -> int | None:
-        """The line in the year file of a field path like ``indicators[3]（名称）``."""
-        if not field:
-            return None
-        parts = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]（]+", field.split("（")[0]))
-        try:
-            return load_yaml(self.ref.path).line_of(parts)
-        except InputError:
-            return None
 
     def input_hash(self) -> str:
         """SHA-256 over the profile, the year file and the rulebook chain's files."""
@@ -92,6 +86,14 @@ class LoadedUnitYear:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()
+
+
+def _line(loaded: LoadedYaml | None, field: str | None) -> int | None:
+    """The line in a YAML file of a field path like ``indicators[3]（名称）``."""
+    if loaded is None or not field:
+        return None
+    parts = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]（]+", field.split("（")[0]))
+    return loaded.line_of(parts)
 
 
 def check_unit_id(unit_id: str, *, file: str | None = None) -> str:
