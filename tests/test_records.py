@@ -33,10 +33,12 @@ RECORD_KEYS = {
     "schema", "unit_id", "year", "key", "status", "error", "html", "unit_name", "kind", "rulebook",
     "total", "grade", "execution_rate", "execution_weight", "execution_score", "reported_total",
     "reported_grade", "findings", "indicators",
+    "budget_initial", "budget_adjustment", "budget_final", "budget_actual", "execution_weight_set",
 }  # fmt: skip
 INDICATOR_KEYS = {
     "indicator", "level1", "level2", "op", "target", "target_adjusted", "unit", "actual",
     "completion", "weight", "score", "applicable", "grade",
+    "deduction", "assessed_score", "grade_set", "weight_set",
 }  # fmt: skip
 DECIMAL = pd.ArrowDtype(pa.decimal128(28, 6))
 

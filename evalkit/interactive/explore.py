@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from evalkit.core.figures import decimals_of, fmt
+from evalkit.interactive.whatif import WhatIf, edit_rulebook, rescore
 from evalkit.publish.site import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -53,6 +54,9 @@ __all__ = [
     "unit_history",
     "indicator_history",
     "unit_history_chart",
+    "rescore",
+    "edit_rulebook",
+    "WhatIf",
 ]
 
 GRADES = ("优", "良", "中", "差")

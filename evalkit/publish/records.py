@@ -122,12 +122,23 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("error", "string", "失败原因"),
     ("html", "string", "报告路径（相对输出目录）"),
     ("key", "string", "构建指纹"),
+    # inputs for rescoring under another rulebook (evalkit.interactive.whatif)
+    ("budget_initial", "decimal", "年初预算数（万元）"),
+    ("budget_adjustment", "decimal", "年中调整数（万元）"),
+    ("budget_final", "decimal", "全年预算数（万元）"),
+    ("budget_actual", "decimal", "实际支出（万元）"),
+    ("execution_weight_set", "decimal", "年度文件写明的预算执行率分值（空 = 按评分规则）"),
+    ("deduction", "decimal", "扣减分数"),
+    ("assessed_score", "decimal", "定性指标评定得分（填写的）"),
+    ("grade_set", "string", "定性完成等级（填写的）"),
+    ("weight_set", "decimal", "指标自身分值（空 = 由板块分配或未印出）"),
 )
 
 _UNIT_YEAR_KEYS = (
     "year", "unit_id", "unit_name", "kind", "status", "total", "grade", "execution_rate",
     "execution_weight", "execution_score", "reported_total", "reported_grade", "rulebook",
-    "error", "html", "key",
+    "error", "html", "key", "budget_initial", "budget_adjustment", "budget_final", "budget_actual",
+    "execution_weight_set",
 )  # fmt: skip
 
 
@@ -183,7 +194,11 @@ def unit_year_record(
         "reported_total", "reported_grade", "findings": {"error", "warning", "info"},
         "indicators": [{"indicator", "level1", "level2", "op", "target", "target_adjusted",
         "unit", "actual", "completion", "weight", "score", "applicable", "grade"}]}``, every
-        figure a decimal string (a 定性 indicator's ``target`` / ``actual`` are its texts).
+        figure a decimal string (a 定性 indicator's ``target`` / ``actual`` are its texts);
+        also the inputs rescoring under another rulebook needs (:mod:`evalkit.interactive.whatif`):
+        ``budget_initial``, ``budget_adjustment``, ``budget_final``, ``budget_actual``,
+        ``execution_weight_set`` and per indicator ``deduction``, ``assessed_score``, ``grade_set``,
+        ``weight_set`` (its own weight; empty when a block's share or not printed).
 
     Examples
     --------
@@ -229,6 +244,7 @@ def unit_year_record(
         "reported_total": None if reported is None else _text(reported.total),
         "reported_grade": None if reported is None else reported.grade,
         "findings": counts,
+        **_budget_inputs(year),
         "indicators": []
         if ev is None
         else [
@@ -246,9 +262,25 @@ def unit_year_record(
                 "score": None if s.score is None else _text(s.score.value),
                 "applicable": s.applicable,
                 "grade": s.grade,
+                "deduction": _text(s.indicator.deduction),
+                "assessed_score": _text(s.indicator.score),
+                "grade_set": s.indicator.grade,
+                "weight_set": _text(s.indicator.weight),
             }
             for s in ev.indicators
         ],
+    }
+
+
+def _budget_inputs(year: Any) -> dict[str, str | None]:
+    """What rescoring under another rulebook needs of the year file (evalkit.interactive.whatif)."""
+    budget = None if year is None else year.budget
+    return {
+        "budget_initial": None if budget is None else _text(budget.initial),
+        "budget_adjustment": None if budget is None else _text(budget.adjustment_amount),
+        "budget_final": None if budget is None else _text(budget.final),
+        "budget_actual": None if budget is None else _text(budget.actual),
+        "execution_weight_set": None if year is None else _text(year.execution_weight),
     }
 
 
@@ -395,6 +427,10 @@ def _rows(record: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
             "lost": None if weight is None or score is None else weight - score,
             "applicable": item.get("applicable"),
             "indicator_grade": item.get("grade"),
+            "deduction": _decimal(item.get("deduction")),
+            "assessed_score": _decimal(item.get("assessed_score")),
+            "grade_set": item.get("grade_set"),
+            "weight_set": _decimal(item.get("weight_set")),
         }
 
 
