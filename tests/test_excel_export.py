@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -87,10 +86,8 @@ def test_round_trip_of_the_reference_keeps_what_the_report_printed(tmp_path):
     assert first.deviation_reason == original.year.indicators[0].deviation_reason
     assert first.improvement == original.year.indicators[0].improvement
     assert again.year.indicators[0].midyear == Decimal("68.23")
-    try:
-        from evalkit.audit.checks import audit_unit_year
-    except ImportError:
-        return
+    from evalkit.audit import audit_unit_year
+
     codes = sorted(f.code for f in audit_unit_year(original))
     assert sorted(f.code for f in audit_unit_year(again)) == codes
 
@@ -136,26 +133,6 @@ def test_findings_sheet_lists_the_audit(tmp_path):
     codes = {ws.cell(row=r, column=4).value for r in range(3, ws.max_row + 1)}
     assert "E-COMPLETION-MISMATCH" in codes
     assert ws.page_setup.orientation == "landscape"
-
-
-def test_findings_sheet_is_optional_without_the_audit(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "evalkit.audit.checks", None)  # import fails as if not installed
-    summary = export_workbook([_load(REFERENCE)], tmp_path / "ref.xlsx")
-    assert summary.findings == 0 and "evalkit.audit.checks" in summary.note
-    assert FINDINGS_SHEET not in openpyxl.load_workbook(summary.path).sheetnames
-
-
-def test_findings_from_a_stub_audit(tmp_path, monkeypatch):
-    class Finding:
-        code, severity, field, indicator = "X-TEST", "warning", "budget", "预算经费"
-        printed, recomputed, message = "12", Decimal("8.63"), "测试"
-
-    stub = type(sys)("evalkit.audit.checks")
-    stub.audit_unit_year = lambda loaded: [Finding()]
-    monkeypatch.setitem(sys.modules, "evalkit.audit.checks", stub)
-    summary = export_workbook([_load(REFERENCE)], tmp_path / "ref.xlsx")
-    ws = openpyxl.load_workbook(summary.path)[FINDINGS_SHEET]
-    assert [c.value for c in ws[3]][3:] == ["X-TEST", "warning", "budget", "预算经费", "12", 8.63, "测试"]
 
 
 def test_cli_exports_what_it_can(tmp_path, capsys):

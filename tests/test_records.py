@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import doctest
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +26,7 @@ from evalkit.publish.records import (
     write_results,
 )
 
-from .conftest import PARAMS, ROOT
+from .conftest import PARAMS
 
 RECORD_KEYS = {
     "schema", "unit_id", "year", "key", "status", "error", "html", "unit_name", "kind", "rulebook",
@@ -275,11 +274,6 @@ def test_evalkit_results_reads_the_table(records, tmp_path):
     frame = evalkit.results(tmp_path)
     assert len(frame) == sum(1 + len(r["indicators"]) for r in records)
 
-
-def test_docstring_examples_run(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    result = doctest.testmod(evalkit.publish.records, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 5 and result.failed == 0
 
 
 def test_results_path_type_accepts_str(records, tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from evalkit.core.figures import fmt
 from evalkit.errors import InputError
+from evalkit.labels import KIND_TITLES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -131,7 +132,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         imported += 1
         verb = "将写入" if args.dry_run else "已导入"
         year_file = Path(args.out) / sheet.unit_id / f"{sheet.year}.yaml"
-        kind = "部门整体支出" if sheet.kind == "department" else "项目支出"
+        kind = KIND_TITLES.get(sheet.kind, sheet.kind)
         printed = sheet.year_data.get("reported", {})
         score = "无法评分" if sheet.total is None else f"重算总分 {fmt(sheet.total, sheet.total_dp)}（{sheet.grade}）"
         if printed.get("total") is not None:

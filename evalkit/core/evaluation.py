@@ -15,7 +15,7 @@ from typing import Literal
 from evalkit.core.figures import Figure
 from evalkit.core.models import Indicator, Staffing, UnitProfile, UnitYear
 from evalkit.core.rulebook import Rulebook
-from evalkit.labels import NO_GRADE
+from evalkit.labels import KIND_TITLES, NO_GRADE
 
 __all__ = ["IndicatorScore", "Evaluation", "json_number", "NO_GRADE", "TotalStatus"]
 
@@ -112,7 +112,7 @@ class Evaluation:
 
     @property
     def kind_label(self) -> str:
-        return "部门整体支出" if self.year.kind == "department" else "项目支出"
+        return KIND_TITLES[self.year.kind]
 
     @property
     def staffing(self) -> Staffing | None:

@@ -38,7 +38,7 @@ from markupsafe import Markup
 from evalkit import __version__
 from evalkit.core.figures import fmt, fmt_pct
 from evalkit.inputs.yamlio import atomic_write_text
-from evalkit.labels import UNGRADED_LABELS
+from evalkit.labels import GRADE_CSS, GRADE_ORDER, KIND_LABELS, UNGRADED_LABELS
 from evalkit.report.render import build_time, stylesheet, template_dir
 
 __all__ = [
@@ -54,7 +54,6 @@ __all__ = [
 
 INDEX_FILE = "index.html"
 TITLE = "预算绩效自评报告目录"
-KIND_LABELS = {"department": "部门整体", "project": "项目"}
 STATUS_LABELS = {"built": "已生成", "failed": "失败", "skipped": "未变更"}
 #: The cards at the top, in order: key (a grade, or ``failed``), label and CSS class.
 GRADE_CARDS = (
@@ -68,8 +67,6 @@ GRADE_CARDS = (
 )
 #: Cards shown only when some unit-year has them (incomplete reports: not graded).
 _OPTIONAL_CARDS = set(UNGRADED_LABELS.values())
-_GRADE_ORDER = {"优": 4, "良": 3, "中": 2, "差": 1}
-_GRADE_CELL = {"优": "g-excellent", "良": "g-good", "中": "g-fair", "差": "g-poor"}
 _ERROR_CHARS = 400
 
 
@@ -185,8 +182,8 @@ def _row(out_dir: Path, record: Mapping[str, Any]) -> IndexRow:
         total_sort="" if total is None else f"{total:f}",
         grade=grade or "—",
         grade_key="failed" if failed else grade,
-        grade_cls=_GRADE_CELL.get(grade, ""),
-        grade_sort=_GRADE_ORDER.get(grade, 0),
+        grade_cls=f"g-{GRADE_CSS[grade]}" if grade in GRADE_CSS else "",
+        grade_sort=GRADE_ORDER.get(grade, 0),
         rate=fmt_pct(rate, 6),
         rate_sort="" if rate is None else f"{rate:f}",
         findings=f"{errors} / {warnings}",

@@ -3,7 +3,7 @@
 One sheet per unit-year: title and year, 项目名称/单位, the funds block (年初预算数, 全年预算数,
 全年执行数, 分值, 执行率, 得分), the indicator block (一级/二级/三级, 年度指标值, 实际完成值, 分值),
 the recomputed score beside the printed one (a difference is shaded), the total and grade rows and
-the scoring notes; then a 复核发现 sheet with the audit findings when ``evalkit.audit.checks`` is there.
+the scoring notes; then a 复核发现 sheet with the audit findings (:mod:`evalkit.audit`).
 Formatted for A4 landscape: column widths, merged headers, number formats, print titles.
 
 The sheet reads back with ``evalkit import-xlsx`` to the same scores: recomputed columns are
@@ -451,15 +451,6 @@ def _page_setup(ws: Worksheet, area: str, *, title_rows: str) -> None:
 # --------------------------------------------------------------------------- findings
 
 
-def _auditor() -> tuple[Callable[[LoadedUnitYear], list[Any]] | None, str | None]:
-    """``evalkit.audit.audit_unit_year``, imported late: the audit may not be installed yet."""
-    try:
-        from evalkit.audit.checks import audit_unit_year
-    except ImportError as exc:
-        return None, f"复核模块 evalkit.audit.checks 不可用（{exc}），未生成“{FINDINGS_SHEET}”工作表"
-    return audit_unit_year, None
-
-
 _FINDING_COLUMNS = [
     ("单位编号", 14), ("单位名称", 22), ("年度", 7), ("代码", 16), ("严重程度", 9),
     ("字段", 16), ("指标", 20), ("报告值", 10), ("重算值", 10), ("说明", 50),
@@ -529,20 +520,20 @@ def build_workbook(
         raise InputError("没有可导出的单位年度")
     wb = Workbook()
     wb.remove(wb.active)
-    audit, note = _auditor()
+    from evalkit.audit import audit_unit_year as audit
+
+    note = None
     findings: list[tuple[LoadedUnitYear, Any]] = []
     taken: set[str] = set()
     for loaded in items:
         evaluation = loaded.evaluate()
         ws = wb.create_sheet(_sheet_title(loaded, taken))
         _write_unit_sheet(ws, loaded, evaluation, rulebook or loaded.year.rulebook)
-        if audit is not None:
-            try:
-                findings.extend((loaded, f) for f in audit(loaded))
-            except EvalkitError as exc:
-                findings.append((loaded, _AuditFailure(str(exc))))
-    if audit is not None:
-        _write_findings(wb.create_sheet(FINDINGS_SHEET), findings)
+        try:
+            findings.extend((loaded, f) for f in audit(loaded))
+        except EvalkitError as exc:
+            findings.append((loaded, _AuditFailure(str(exc))))
+    _write_findings(wb.create_sheet(FINDINGS_SHEET), findings)
     return wb, len(findings), note
 
 

@@ -19,6 +19,7 @@ from evalkit.core.figures import fmt, fmt_money
 from evalkit.core.models import Project
 from evalkit.core.scoring import Evaluation, IndicatorScore
 from evalkit.core.targets import OP_WORDS
+from evalkit.labels import KIND_TITLES
 
 __all__ = [
     "tidy",
@@ -384,7 +385,7 @@ def indicator_paragraph(s: IndicatorScore) -> str:
 
 @_tidied
 def conclusion(ev: Evaluation) -> str:
-    kind = "部门整体支出" if ev.year.kind == "department" else "项目支出"
+    kind = KIND_TITLES[ev.year.kind]
     missing = "；".join(ev.missing)
     if ev.total_status == "not_computable":
         return f"{ev.year.year}年度{kind}绩效自评综合得分无法计算（{missing}），不评定等级。"

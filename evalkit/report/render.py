@@ -31,6 +31,7 @@ from evalkit.core.figures import fmt, fmt_money, fmt_pct, percent_of
 from evalkit.core.scoring import Evaluation
 from evalkit.errors import InputError
 from evalkit.inputs.params import LoadedUnitYear, discover, load_unit_year
+from evalkit.labels import GRADE_CSS
 from evalkit.report import narrative
 from evalkit.report.notes import Note, differing_figures, indicator_key, year_key
 from evalkit.report.selfeval import (
@@ -63,7 +64,6 @@ _TAGS = re.compile(r"<[^>]+>")
 _DATA_URI = re.compile(r"data:[a-z/+]+;base64,[A-Za-z0-9+/=]+")
 # A figure with at most a short unit ("99.43%", "18632人", "≥ 16项", "304.1万元") aligns right.
 _NUMBER_LIKE = re.compile(r"^[≥≤=<>]?\s*[-+]?\d[\d,]*(\.\d+)?\s*[^\d\s]{0,6}$")
-_GRADE_CLASS = {"优": "excellent", "良": "good", "中": "fair", "差": "poor"}
 
 
 def template_dir() -> Path:
@@ -265,7 +265,7 @@ class Report:
 
     @property
     def grade_class(self) -> str:
-        return _GRADE_CLASS.get(self.ev.grade, "other")
+        return GRADE_CSS.get(self.ev.grade, "other")
 
     @staticmethod
     def money(value: Decimal | None) -> str:

@@ -26,6 +26,7 @@ from evalkit import __version__
 from evalkit.core.figures import fmt
 from evalkit.core.scoring import Evaluation, evaluate
 from evalkit.errors import ScoringError
+from evalkit.labels import SEVERITY_LABELS
 from evalkit.report.notes import field_key, single_quotes
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Review", "WhatIf", "review_title", "grade_label", "result_phrase"]
 
-_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 _TARGET_CODES = ("W-ADJUSTED-TARGET-UNSTATED", "W-TARGET-MISMATCH")
 
 
@@ -188,7 +188,7 @@ class Review:
             printed.append(f"{fmt(rep.total, 2)}分")
         if rep is not None and rep.grade is not None:
             printed.append(f"“{rep.grade}”")
-        counts = {k: sum(1 for f in report.findings if f.severity == k) for k in _SEVERITY}
+        counts = {k: sum(1 for f in report.findings if f.severity == k) for k in SEVERITY_LABELS}
         lines = [
             f"经复核，{ev.unit.name}{ev.year.year}年度{ev.kind_label}绩效自评按评分规则重新计算，"
             + result_phrase(ev)
@@ -224,7 +224,7 @@ class Review:
         for i, f in enumerate(findings, start=1):
             where = f.indicator or ""
             rows.append(
-                f'<tr class="sev-{escape(f.severity)}"><td class="num">{i}</td><td>{escape(_SEVERITY.get(f.severity, f.severity))}</td>'
+                f'<tr class="sev-{escape(f.severity)}"><td class="num">{i}</td><td>{escape(SEVERITY_LABELS.get(f.severity, f.severity))}</td>'
                 f"<td>{escape(where)}</td><td>{escape(single_quotes(f.message))}</td><td class=\"num\">{escape(f.printed or '—')}</td>"
                 f"<td class=\"num\">{escape(f.recomputed or '—')}</td><td>{escape(self.consequence(f))}</td>"
                 f'<td class="code">{escape(f.code)}</td></tr>'
