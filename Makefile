@@ -12,7 +12,7 @@ help:  ## 列出命令
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,dask,lab]'
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## 按锁定版本创建虚拟环境 .venv
