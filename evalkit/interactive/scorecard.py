@@ -1,0 +1,199 @@
+"""The score card of a unit-year and the audit's findings, as JupyterLab shows them.
+
+Inline styles only (see :mod:`evalkit.interactive.display`): text left-aligned, figures
+right-aligned, short words on one line, lost points and findings tinted, severity and grade as
+badges — in the light and dark themes, trusted or not. Every text from the inputs is escaped.
+Figures are written with the rulebook's decimals (``96.60`` when scores have two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from html import escape
+from typing import TYPE_CHECKING
+
+from evalkit.core.figures import Figure, fmt
+from evalkit.interactive.display import (
+    BADGES,
+    HtmlBlock,
+    badge,
+    bar,
+    html_table,
+)
+
+if TYPE_CHECKING:
+    from evalkit.audit.checks import Finding
+    from evalkit.core.scoring import Evaluation, IndicatorScore
+
+__all__ = ["Findings", "figure_text", "findings_html", "scorecard_html"]
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+_BOX = (
+    "display:inline-block;border:1px solid rgba(128,128,128,0.4);border-radius:6px;"
+    "padding:0.25em 0.8em;margin:0 0.5em 0.5em 0;min-width:7em;text-align:left;vertical-align:top"
+)
+_BIG = "display:block;font-size:1.5em;font-weight:bold;white-space:nowrap"
+_SMALL = "display:block;font-size:0.9em;white-space:nowrap"
+_NOTE = (
+    "border-left:4px solid #b3261e;background-color:rgba(214,39,40,0.12);padding:0.3em 0.6em;"
+    "margin:0.3em 0;text-align:left"
+)
+_WHATIF = (
+    "border-left:4px solid #0072B2;background-color:rgba(0,114,178,0.12);padding:0.3em 0.6em;"
+    "margin:0.3em 0;text-align:left"
+)
+_WRAP = 'lang="zh" style="text-align:left;font-size:13px;line-height:1.5;max-width:64em"'
+
+
+def figure_text(figure: Figure | None) -> str:
+    """A computed figure with its rulebook's decimals, trailing zeros kept: ``96.60``, ``99.43%``."""
+    if figure is None or figure.value is None:
+        return "—"
+    return f"{fmt(figure.value, figure.dp, keep_zeros=True)}{figure.unit}"
+
+
+def _score(s: IndicatorScore) -> str:
+    from evalkit.report.render import score_text
+
+    if not s.indicator.applicable:
+        return score_text(s)
+    return figure_text(s.score)
+
+
+def card(label: str, value: str, *, grade: str | None = None) -> str:
+    shown = badge(value, grade) if grade in BADGES else escape(value)
+    return f'<div style="{_BOX}"><span style="{_SMALL}">{escape(label)}</span><span style="{_BIG}">{shown}</span></div>'
+
+
+def indicator_rows(ev: Evaluation) -> tuple[list[list[str]], list[str | None]]:
+    """The score table's rows (execution rate, indicators, total) and their tints."""
+    from evalkit.report.render import actual_text, completion_text, target_text
+
+    dp = ev.execution_score.dp
+    rows: list[list[str]] = []
+    tints: list[str | None] = []
+    score = ev.execution_score.value
+    lost = None if score is None else ev.execution_weight - score
+    rows.append([
+        "预算执行率", "= 100%", figure_text(ev.execution_rate), figure_text(ev.execution_rate),
+        fmt(ev.execution_weight), figure_text(ev.execution_score),
+        "—" if lost is None else fmt(lost, dp, keep_zeros=True),
+        bar(None if score is None or not ev.execution_weight else score / ev.execution_weight * 100),
+    ])  # fmt: skip
+    tints.append("lost" if lost else None)
+    for s in ev.indicators:
+        value = None if s.score is None else s.score.value
+        applicable = s.indicator.applicable
+        lost_text = "—" if value is None or not applicable else fmt(s.lost, s.score.dp, keep_zeros=True)
+        rows.append([
+            s.name, target_text(s), actual_text(s),
+            ("不适用" if not applicable else completion_text(s) if s.indicator.is_qualitative
+             else figure_text(s.completion)), fmt(s.weight), _score(s), lost_text,
+            bar(None if value is None or not s.weight else value / s.weight * 100),
+        ])  # fmt: skip
+        tints.append(None if not applicable else "lost" if value is not None and s.lost > 0 else None)
+    weights = ev.execution_weight + sum((s.weight for s in ev.indicators), Decimal(0))
+    rows.append(["合计", "", "", "", fmt(weights), figure_text(ev.total), "", ""])
+    tints.append("total")
+    return rows, tints
+
+
+SCORE_HEADER = ["指标", "指标值", "实际完成值", "完成率", "分值", "得分", "失分", "得分 / 分值"]
+
+
+def findings_html(findings: Iterable[Finding], caption: str | None = None) -> str:
+    """The audit's findings as a table: 级别 (a badge), 代码, 位置, 报告所列, 重算, 说明."""
+    findings = list(findings)
+    if not findings:
+        return '<p style="text-align:left">复核未发现报告数字与输入数据或评分规则不一致之处。</p>'
+    rows = [
+        [
+            badge(SEVERITY_LABELS.get(f.severity, f.severity), f.severity),
+            escape(f.code),
+            escape(f.indicator or f.field or "—"),
+            escape(f.printed or "—"),
+            escape(f.recomputed or "—"),
+            escape(f.message + (f"（{f.explanation}）" if f.explanation else "")),
+        ]
+        for f in findings
+    ]
+    return html_table(
+        ["级别", "代码", "位置", "报告所列", "重算", "说明"],
+        rows,
+        caption=caption or f"复核发现（{len(findings)} 项）",
+        numeric=(3, 4),
+        markup=range(6),
+        tints=[f.severity for f in findings],
+    )
+
+
+class Findings(list):
+    """The audit's findings (a list of :class:`~evalkit.audit.checks.Finding`, errors first),
+    shown in JupyterLab as a table and printed one finding a line."""
+
+    def _repr_html_(self) -> str:
+        return f"<div {_WRAP}>{findings_html(self)}</div>"
+
+    def __repr__(self) -> str:
+        if not self:
+            return "复核未发现问题"
+        return "\n".join(
+            f"{SEVERITY_LABELS.get(f.severity, f.severity)} {f.code} {f.indicator or f.field}："
+            f"{f.message}"
+            for f in self
+        )
+
+    def table(self) -> HtmlBlock:
+        return HtmlBlock(self._repr_html_())
+
+
+def scorecard_html(
+    ev: Evaluation, findings: list[Finding], *, unit_id: str, source: str, what_if: str = ""
+) -> str:
+    """The whole score card: heading, key figures, mismatch note, score table, findings, notes."""
+    counts = {key: sum(1 for f in findings if f.severity == key) for key in SEVERITY_LABELS}
+    head = (
+        f'<p style="margin:0 0 0.4em 0;text-align:left"><strong>{escape(ev.unit.name)}</strong>　'
+        f"{ev.year.year} 年度{escape(ev.kind_label)}绩效自评<br>"
+        f'<span style="font-size:0.9em">单位编号 {escape(unit_id)} · 评分规则：'
+        f"{escape(ev.rulebook.title)}（{escape(ev.rulebook.name)}） · {escape(source)}</span></p>"
+    )
+    cards = "".join(
+        [
+            card("综合得分", figure_text(ev.total)),
+            card("评价等级", ev.grade, grade=ev.grade),
+            card("预算执行率", figure_text(ev.execution_rate)),
+            card("复核：错误 / 警告 / 提示", f"{counts['error']} / {counts['warning']} / {counts['info']}"),
+        ]
+    )
+    note = ""
+    if what_if:
+        note = f'<p style="{_WHATIF}">{what_if}</p>'
+    else:
+        reported = ev.year.reported
+        if reported is not None and (reported.total, reported.grade) != (None, None):
+            if reported.total != ev.total.value or reported.grade != ev.grade:
+                total = "—" if reported.total is None else fmt(reported.total, 6)
+                note = (
+                    f'<p style="{_NOTE}">报告所列：{total} 分（{escape(reported.grade or "—")}）；'
+                    f"按评分规则重算：{figure_text(ev.total)} 分（{escape(ev.grade)}）。</p>"
+                )
+    rows, tints = indicator_rows(ev)
+    escaped = [[escape(c) if i < 7 else c for i, c in enumerate(row)] for row in rows]
+    table = html_table(
+        SCORE_HEADER,
+        escaped,
+        caption="绩效指标得分与分值",
+        numeric=(3, 4, 5, 6),
+        markup=range(8),
+        tints=tints,
+    )
+    audit = findings_html(findings) if not what_if else ""
+    notes = [*ev.notes, *(flag for s in ev.indicators for flag in s.flags)]
+    foot = "".join(f'<p style="margin:0.2em 0;font-size:0.9em">注：{escape(n)}</p>' for n in notes)
+    return (
+        f'<div class="evalkit-scorecard" {_WRAP}>{head}<div>{cards}</div>{note}{table}'
+        f"{audit}{foot}</div>"
+    )
+
