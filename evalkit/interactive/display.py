@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.core.figures import decimals_of, fmt
+from evalkit.publish.site import KIND_LABELS
 from evalkit.report.charts import ChartFigure
 
 __all__ = [
@@ -67,9 +68,9 @@ COLUMN_LABELS = {
 
 #: Internal code words and their Chinese, per column (any column not listed keeps its values).
 VALUE_LABELS = {
-    "status": {"built": "已生成", "failed": "失败", "skipped": "未变（沿用）"},
+    "status": {"built": "已生成", "failed": "失败", "skipped": "未变（沿用）", "scored": "已评分（无报告）"},
     "row_kind": {"execution": "预算执行率", "indicator": "绩效指标", "failed": "未能评分"},
-    "kind": {"department": "部门整体", "project": "项目支出"},
+    "kind": dict(KIND_LABELS),
     "op": {"qualitative": "定性"},
 }
 for _zh in ("报告状态", "状态"):
