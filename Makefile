@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup report test lab lint lock clean help
+.PHONY: setup report test lab explore lint lock clean help
 
 help:  ## 列出命令
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,6 +25,10 @@ test: setup  ## 运行全部测试
 
 lab: setup  ## 打开 JupyterLab（已安装 evalkit，notebooks/ 在手边）
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+explore: setup  ## 在虚构的示例省份（60 个单位、3 个年度）上运行 explore.ipynb，存为 outputs/explore-synthetic.ipynb
+	$(BIN)/papermill notebooks/explore.ipynb outputs/explore-synthetic.ipynb --cwd notebooks -p synthetic_units 60 --no-progress-bar
+	@echo "已生成 outputs/explore-synthetic.ipynb；make lab 后在 JupyterLab 中打开（信任笔记本后表格可排序、筛选）"
 
 lint: setup  ## ruff 检查
 	$(BIN)/ruff check evalkit tests
