@@ -368,13 +368,19 @@ def load(
 
 
 def _from_root(path: Path) -> Path:
-    """A relative path that does not exist here, tried from the project root (a notebook in
-    ``notebooks/`` writing ``params/xinshi-rd/2023.yaml``)."""
+    """A relative path that does not exist here, tried from the project root and from the folder
+    holding the project's params (a notebook in ``notebooks/`` writing
+    ``params/xinshi-rd/2023.yaml``)."""
     if path.is_absolute() or path.exists():
         return path
-    root = project_root()
-    if root is not None and (root / path).exists():
-        return root / path
+    bases = [project_root()]
+    try:
+        bases.append(project_dir("params").parent)
+    except InputError:
+        pass
+    for base in bases:
+        if base is not None and (base / path).exists():
+            return base / path
     return path
 
 
