@@ -262,6 +262,27 @@ _SCORECARD = """() => {
 }"""
 
 
+# The interactive league table: how many lines each header and cell takes, and how cells align.
+_LEAGUE = """() => {
+  const table = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) table.dataTable');
+  const lines = el => {
+    const range = document.createRange();
+    range.selectNodeContents(el.querySelector('.dt-column-title') || el);
+    return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+  };
+  const heads = [...table.querySelectorAll('thead th')];
+  const cells = [...table.querySelectorAll('tbody tr td')];
+  const first = table.querySelector('tbody tr').querySelectorAll('td');
+  return {
+    headLines: Math.max(...heads.map(lines)),
+    cellLines: Math.max(...cells.map(lines)),
+    nameAlign: getComputedStyle(first[3]).textAlign,
+    scoreAlign: getComputedStyle(first[5]).textAlign,
+    rows: table.querySelectorAll('tbody tr').length,
+  };
+}"""
+
+
 def _luminance(css: str) -> float:
     r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
@@ -326,6 +347,9 @@ def test_jupyterlab_in_chromium(lab, tmp_path):
         league = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .dt-container").first
         league.wait_for(state="attached", timeout=15000)  # DataTables ran: embedded, offline
         league.scroll_into_view_if_needed()
+        layout = page.evaluate(_LEAGUE)
+        assert layout["rows"] == 5 and layout["headLines"] == 1 and layout["cellLines"] == 1, layout
+        assert (layout["nameAlign"], layout["scoreAlign"]) == ("left", "right"), layout
         page.screenshot(path=str(shots / "explore-dark.png"))
         lap("explore.ipynb")
 

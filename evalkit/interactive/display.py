@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ BADGES = {
     "中": "#a15c00",
     "差": "#b3261e",
 }
+_TAG = re.compile(r"<[^>]+>")
 #: Short text stays on one line (no 错/误 wrapping); longer text wraps but keeps a readable width.
 SHORT = 14
 
@@ -122,7 +124,8 @@ def td(
     text: str, *, align: str = "left", tint: str | None = None, markup: bool = False, bold: bool = False
 ) -> str:
     """One cell. ``text`` is escaped unless ``markup``; short text never wraps."""
-    wrap = "white-space:nowrap" if len(text) <= SHORT or markup else "white-space:normal;min-width:16em"
+    visible = unescape(_TAG.sub("", text)) if markup else text
+    wrap = "white-space:nowrap" if len(visible) <= SHORT else "white-space:normal;min-width:12em"
     style = f"{_CELL};text-align:{align};{wrap}"
     if tint:
         style += f";background-color:{TINTS.get(tint, tint)}"
@@ -375,15 +378,23 @@ def interactive(frame: pd.DataFrame, labels: str | None = None, caption: str | N
         itables.init_notebook_mode(all_interactive=False, connected=False)
         _ITABLES_READY = True
     shown = display_frame(frame, labels)
+    offset = 0 if isinstance(frame.index, pd.RangeIndex) else 1
+    numeric = [i + offset for i, c in enumerate(frame.columns) if _is_numeric(frame[c])]
     markup = itables.to_html_datatable(
         shown,
         caption=caption,
         connected=False,
         allow_html=True,
-        showIndex=not isinstance(frame.index, pd.RangeIndex),
+        showIndex=bool(offset),
         lengthMenu=[10, 25, 100, -1],
         pageLength=25,
-        classes="display compact",
+        # Lab's table CSS right-aligns every cell: text left, figures right, no 1–2 character lines.
+        classes="display nowrap compact",
+        style="width:auto;margin:0",
+        columnDefs=[
+            {"className": "dt-right", "targets": numeric},
+            {"className": "dt-left", "targets": "_all"},
+        ],
         maxBytes=0,
         language={
             "search": "筛选：",

@@ -43,7 +43,7 @@ _WHATIF = (
     "border-left:4px solid #0072B2;background-color:rgba(0,114,178,0.12);padding:0.3em 0.6em;"
     "margin:0.3em 0;text-align:left"
 )
-_WRAP = 'lang="zh" style="text-align:left;font-size:13px;line-height:1.5;max-width:64em"'
+_WRAP = 'lang="zh" style="text-align:left;font-size:13px;line-height:1.5;max-width:72em"'
 
 
 def figure_text(figure: Figure | None) -> str:
