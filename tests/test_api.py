@@ -387,3 +387,18 @@ def test_interactive_tables_are_offline_and_degrade_to_a_static_table(reference,
     fallback = re.search(r'<div id="[^"]+_fallback">(.*?)</div>', block._repr_html_(), re.S).group(1)
     assert "综合得分" in fallback and "9.94" in fallback and "<NA>" not in fallback
     assert "报告</a>" in block._repr_html_()
+
+
+def test_evaluations_and_figures_display_in_ipython(reference):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    api_module._register_ipython_formatters()  # done on import when IPython runs it
+    data, _ = shell.display_formatter.format(reference.evaluation)
+    assert "evalkit-scorecard" in data["text/html"] and "复核" not in data["text/html"]
+    assert data["text/plain"] == (
+        "<Evaluation xinshi-rd 2023 部门整体支出：91.73 分（优），预算执行率 99.43%，8 个指标，"
+        "评分规则 national-default>"
+    )
+    data, _ = shell.display_formatter.format(reference.evaluation.total)
+    assert data["text/plain"].endswith("→ 91.73") and "\n" not in data["text/plain"]

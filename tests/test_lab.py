@@ -326,10 +326,13 @@ def test_jupyterlab_in_chromium(lab, tmp_path):
         page.screenshot(path=str(shots / "untrusted-light.png"))
         lap("JupyterLab 打开，未受信任的笔记本")
 
+        def run_clean(path: str) -> None:
+            outputs = page.evaluate(_RUN_AND_WAIT, path)
+            errors = [o for cell in outputs for o in cell if o["output_type"] == "error"]
+            assert errors == [], (path, errors)
+
         # docs/api.md's examples, run all: no error, the score card right in light and dark.
-        outputs = page.evaluate(_RUN_AND_WAIT, "notebooks/api-examples.ipynb")
-        errors = [o for cell in outputs for o in cell if o["output_type"] == "error"]
-        assert errors == [], errors
+        run_clean("notebooks/api-examples.ipynb")
         assert page.evaluate(_SCORECARD)["hasStyleTag"] is False
         _check_card(page.evaluate(_SCORECARD), dark=False)
         page.screenshot(path=str(shots / "api-light.png"))
@@ -338,12 +341,13 @@ def test_jupyterlab_in_chromium(lab, tmp_path):
         page.wait_for_timeout(500)
         _check_card(page.evaluate(_SCORECARD), dark=True)
         page.screenshot(path=str(shots / "api-dark.png"))
+        assert page.evaluate(_OPEN, "notebooks/received.ipynb") == [False]  # untrusted, dark
+        _check_card(page.evaluate(_SCORECARD), dark=True)
+        page.screenshot(path=str(shots / "untrusted-dark.png"))
         lap("docs/api.md 的示例")
 
         # explore.ipynb, run all (dark theme): no error, the league table interactive offline.
-        outputs = page.evaluate(_RUN_AND_WAIT, "notebooks/explore.ipynb")
-        errors = [o for cell in outputs for o in cell if o["output_type"] == "error"]
-        assert errors == [], errors
+        run_clean("notebooks/explore.ipynb")
         league = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .dt-container").first
         league.wait_for(state="attached", timeout=15000)  # DataTables ran: embedded, offline
         league.scroll_into_view_if_needed()

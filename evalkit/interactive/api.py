@@ -293,6 +293,28 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
+def _register_ipython_formatters() -> None:
+    """In IPython, an :class:`~evalkit.core.scoring.Evaluation` shows as a score card (HTML) and
+    prints in one line, and a :class:`~evalkit.core.figures.Figure` prints with its formula."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from evalkit.core.figures import Figure
+    from evalkit.interactive.scorecard import evaluation_html, evaluation_text
+
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(Evaluation, evaluation_html)
+    formatters["text/plain"].for_type(Evaluation, lambda ev, p, cycle: p.text(evaluation_text(ev)))
+    formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(fig.explain()))
+
+
+_register_ipython_formatters()
+
+
 def _pick(
     refs: list[UnitYearRef], unit_id: str | None, year: int | None, where: str
 ) -> UnitYearRef:

@@ -283,7 +283,7 @@ def frame_html(
     header = [COLUMN_LABELS.get(c, c) if labels != "en" else c for c in columns]
     titles = [c if labels != "en" else COLUMN_LABELS.get(c) for c in columns]
     numeric = [i for i, c in enumerate(frame.columns) if _is_numeric(frame[c])]
-    places = {c: places_of(frame[c]) for c in frame.columns}
+    places = {c: places_of(shown[c]) for c in frame.columns}
     links = [i for i, c in enumerate(columns) if c in LINK_COLUMNS]
     rows = []
     for index, record in zip(shown.index, shown.itertuples(index=False, name=None), strict=True):

@@ -148,23 +148,47 @@ class Findings(list):
         return HtmlBlock(self._repr_html_())
 
 
+def evaluation_text(ev: Evaluation) -> str:
+    """An :class:`~evalkit.core.scoring.Evaluation` in one line, as IPython prints it."""
+    return (
+        f"<Evaluation {ev.unit_id} {ev.year.year} {ev.kind_label}：{figure_text(ev.total)} 分（{ev.grade}），"
+        f"预算执行率 {figure_text(ev.execution_rate)}，{len(ev.indicators)} 个指标，评分规则 {ev.rulebook.name}>"
+    )
+
+
+def evaluation_html(ev: Evaluation) -> str:
+    """An Evaluation as JupyterLab shows it: the score card without the audit (which needs the
+    printed report: ``evalkit.load(...).audit()``)."""
+    return scorecard_html(ev, None, unit_id=ev.unit_id, source="")
+
+
 def scorecard_html(
-    ev: Evaluation, findings: list[Finding], *, unit_id: str, source: str, what_if: str = ""
+    ev: Evaluation,
+    findings: list[Finding] | None,
+    *,
+    unit_id: str,
+    source: str,
+    what_if: str = "",
 ) -> str:
     """The whole score card: heading, key figures, mismatch note, score table, findings, notes."""
+    audited = findings is not None
+    findings = findings or []
     counts = {key: sum(1 for f in findings if f.severity == key) for key in SEVERITY_LABELS}
     head = (
         f'<p style="margin:0 0 0.4em 0;text-align:left"><strong>{escape(ev.unit.name)}</strong>　'
         f"{ev.year.year} 年度{escape(ev.kind_label)}绩效自评<br>"
         f'<span style="font-size:0.9em">单位编号 {escape(unit_id)} · 评分规则：'
-        f"{escape(ev.rulebook.title)}（{escape(ev.rulebook.name)}） · {escape(source)}</span></p>"
+        f"{escape(ev.rulebook.title)}（{escape(ev.rulebook.name)}）"
+        f"{' · ' + escape(source) if source else ''}</span></p>"
     )
     cards = "".join(
         [
             card("综合得分", figure_text(ev.total)),
             card("评价等级", ev.grade, grade=ev.grade),
             card("预算执行率", figure_text(ev.execution_rate)),
-            card("复核：错误 / 警告 / 提示", f"{counts['error']} / {counts['warning']} / {counts['info']}"),
+            card("复核：错误 / 警告 / 提示", f"{counts['error']} / {counts['warning']} / {counts['info']}")
+            if audited
+            else "",
         ]
     )
     note = ""
@@ -189,7 +213,7 @@ def scorecard_html(
         markup=range(8),
         tints=tints,
     )
-    audit = findings_html(findings) if not what_if else ""
+    audit = findings_html(findings) if audited and not what_if else ""
     notes = [*ev.notes, *(flag for s in ev.indicators for flag in s.flags)]
     foot = "".join(f'<p style="margin:0.2em 0;font-size:0.9em">注：{escape(n)}</p>' for n in notes)
     return (
