@@ -245,7 +245,11 @@ _SCORECARD = """() => {
   const sevCell = findings.querySelector('tbody tr td');
   const badge = sevCell.querySelector('span');
   const lineHeight = parseFloat(style(sevCell).lineHeight) || 20;
+  const range = document.createRange();
+  range.selectNodeContents(findings.querySelector('tbody tr').querySelectorAll('td')[1]);
+  const codeLines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
   return {
+    codeLines,
     headAlign: style(scores.querySelector('th')).textAlign,
     firstAlign: style(first).textAlign,
     numAlign: style(num).textAlign,
@@ -295,6 +299,7 @@ def _check_card(card: dict | None, *, dark: bool) -> None:
     assert card["lostBackground"] == "rgba(230, 140, 0, 0.16)"
     assert card["badgeBackground"] == "rgb(179, 38, 30)" and card["badgeColour"] == "rgb(255, 255, 255)"
     assert card["severityWhiteSpace"] == "nowrap" and card["severityHeight"] < 1.5 * card["lineHeight"]
+    assert card["codeLines"] == 1, card  # E-COMPLETION-MISMATCH on one line
     text = _luminance(card["textColour"])
     assert (text > 0.6) if dark else (text < 0.4), card  # the theme's own text colour
 

@@ -121,11 +121,19 @@ def th(text: str, *, align: str = "left", title: str | None = None) -> str:
 
 
 def td(
-    text: str, *, align: str = "left", tint: str | None = None, markup: bool = False, bold: bool = False
+    text: str,
+    *,
+    align: str = "left",
+    tint: str | None = None,
+    markup: bool = False,
+    bold: bool = False,
+    nowrap: bool = False,
 ) -> str:
-    """One cell. ``text`` is escaped unless ``markup``; short text never wraps."""
+    """One cell. ``text`` is escaped unless ``markup``; short text (or any, with ``nowrap``) never
+    wraps."""
     visible = unescape(_TAG.sub("", text)) if markup else text
-    wrap = "white-space:nowrap" if len(visible) <= SHORT else "white-space:normal;min-width:12em"
+    short = nowrap or len(visible) <= SHORT
+    wrap = "white-space:nowrap" if short else "white-space:normal;min-width:12em"
     style = f"{_CELL};text-align:{align};{wrap}"
     if tint:
         style += f";background-color:{TINTS.get(tint, tint)}"
@@ -164,10 +172,12 @@ def html_table(
     tints: Sequence[str | None] | None = None,
     markup: Iterable[int] = (),
     titles: Sequence[str | None] | None = None,
+    nowrap: Iterable[int] = (),
 ) -> str:
     """A table with inline styles: column ``i`` right-aligned when in ``numeric``, its cells
-    taken as markup when in ``markup`` (else escaped); ``tints[r]`` colours row ``r``."""
-    numeric, markup = set(numeric), set(markup)
+    taken as markup when in ``markup`` (else escaped), never wrapped when in ``nowrap`` (codes);
+    ``tints[r]`` colours row ``r``."""
+    numeric, markup, nowrap = set(numeric), set(markup), set(nowrap)
     heads = [
         th(h, align="right" if i in numeric else "left", title=titles[i] if titles else None)
         for i, h in enumerate(header)
@@ -177,7 +187,7 @@ def html_table(
         tint = tints[r] if tints else None
         cells = [
             td(str(v), align="right" if i in numeric else "left", tint=tint, markup=i in markup,
-               bold=tint == "total")
+               bold=tint == "total", nowrap=i in nowrap)
             for i, v in enumerate(row)
         ]  # fmt: skip
         body.append("<tr>" + "".join(cells) + "</tr>")

@@ -125,6 +125,7 @@ def findings_html(findings: Iterable[Finding], caption: str | None = None) -> st
         numeric=(3, 4),
         markup=range(6),
         tints=[f.severity for f in findings],
+        nowrap=(0, 1, 3, 4),
     )
 
 
