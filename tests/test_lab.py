@@ -341,6 +341,15 @@ def test_jupyterlab_in_chromium(lab, tmp_path):
         assert page.evaluate(_SCORECARD)["hasStyleTag"] is False
         _check_card(page.evaluate(_SCORECARD), dark=False)
         page.screenshot(path=str(shots / "api-light.png"))
+        # The what-if panel is live: pick an indicator, change its actual, see the new score.
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-vbox").first
+        panel.locator("select").select_option(label="培训费下降率")
+        actual = panel.locator("input[type=text]").nth(1)
+        actual.fill("5")
+        actual.press("Enter")
+        panel.get_by_text("99.73 优").first.wait_for(timeout=15000)
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "what-if-light.png"))
         page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
         page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
         page.wait_for_timeout(500)
