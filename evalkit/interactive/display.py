@@ -39,6 +39,7 @@ import pandas as pd
 from evalkit.core.figures import decimals_of, fmt
 from evalkit.publish.site import KIND_LABELS
 from evalkit.report.charts import ChartFigure
+from evalkit.report.render import Html as HtmlBlock  # markup shown as HTML in a notebook
 
 __all__ = [
     "COLUMN_LABELS",
@@ -327,22 +328,6 @@ def frame_html(
     if not len(frame):
         note = '<p style="margin:0">（没有数据行）</p>'
     return f'<div style="overflow-x:auto;max-width:100%">{html}{note}</div>'
-
-
-class HtmlBlock:
-    """Markup that JupyterLab shows as HTML (and ``print`` as its source)."""
-
-    def __init__(self, markup: str) -> None:
-        self.markup = markup
-
-    def _repr_html_(self) -> str:
-        return self.markup
-
-    def __str__(self) -> str:
-        return self.markup
-
-    def __repr__(self) -> str:
-        return f"<HTML, {len(self.markup)} 个字符>"
 
 
 def display_frame(frame: pd.DataFrame, labels: str | None = None) -> pd.DataFrame:
