@@ -20,8 +20,8 @@ setup: $(STAMP)  ## 按锁定版本创建虚拟环境 .venv
 report: setup  ## 对 params/ 中的样例数据生成 HTML 报告到 outputs/
 	$(BIN)/evalkit build --params params --out outputs
 
-test: setup  ## 运行全部测试
-	$(BIN)/python -m pytest
+test: setup  ## 运行全部测试（按 CPU 核数并行）
+	$(BIN)/python -m pytest -n auto
 
 lab: setup  ## 打开 JupyterLab（已安装 evalkit，notebooks/ 在手边）
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -1,11 +1,19 @@
 """evalkit: budget performance self-evaluation (预算绩效自评) — scoring, audit and reports.
 
-The flow, one module per step: ``params`` (load and validate inputs) → ``scoring`` under a
-``rulebook`` → ``audit`` → ``narrative``/``charts``/``report`` → ``batch`` → publish.
+The subpackages follow the data flow (``docs/architecture.md``): ``inputs`` (read and validate)
+→ ``core`` (score under a rulebook) → ``audit`` (复核) → ``report`` (narrative, charts, HTML)
+→ ``batch`` (many unit-years) → ``publish`` (index page, results table, Excel), with
+``interactive`` beside them for JupyterLab.
 
-For exploring in JupyterLab: ``evalkit.load(unit_id, year)`` and ``evalkit.results(outputs_dir)``
-(:mod:`evalkit.interactive.api`, ``docs/api.md``). They are imported on first use, so ``import evalkit``
-stays quick (no pandas, matplotlib or nbconvert).
+The public API is this module's ``__all__``:
+
+- ``load(unit_id, year)`` / ``results(outputs_dir)``: the analyst's entry points in JupyterLab
+  (imported on first use, so ``import evalkit`` stays quick: no pandas, matplotlib or nbconvert);
+- ``load_unit_year``, ``evaluate_path``, ``evaluate``, ``Evaluation``: read a year file and score
+  it under its rulebook (``load_rulebook``);
+- ``EvalkitError`` and its kinds ``InputError``, ``RulebookError``, ``ScoringError``.
+
+Everything else is reachable through its subpackage and may change between versions.
 """
 
 from __future__ import annotations

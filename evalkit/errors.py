@@ -22,9 +22,11 @@ class EvalkitError(Exception):
     label = "evalkit 错误"
 
     def _render_traceback_(self) -> list[str]:
-        """IPython's hook: the lines shown instead of the traceback (one line, in red)."""
-        text = " ".join(str(self).split()) or type(self).__name__
-        return [f"\x1b[1;31m{self.label}\x1b[0m：{text}"]
+        """IPython's hook: the lines shown instead of the traceback — one line per problem (one
+        in all for a single problem), the first with the kind of problem in red."""
+        lines = [" ".join(line.split()) for line in str(self).splitlines() if line.strip()]
+        first, *more = lines or [type(self).__name__]
+        return [f"\x1b[1;31m{self.label}\x1b[0m：{first}", *(f"　　{line}" for line in more)]
 
 
 class InputError(EvalkitError):
@@ -77,3 +79,25 @@ class ScoringError(InputError):
     """The inputs are valid on their own but cannot be scored (missing actual, zero budget…)."""
 
     label = "无法评分"
+
+class InputErrors(InputError):
+    """Several problems found in one input at once, each an :class:`InputError`.
+
+    ``str()`` is one line per problem, so a file with twenty problems prints twenty lines;
+    ``problems`` holds them for a caller that prints them its own way.
+    """
+
+    def __init__(self, problems: list[InputError]) -> None:
+        if not problems:
+            raise ValueError("InputErrors needs at least one problem")
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.message, file=first.file, field=first.field, line=first.line)
+
+    def __str__(self) -> str:
+        return "\n".join(InputError.__str__(p) for p in getattr(self, "problems", [])) or super().__str__()
+
+
+def problems_of(error: InputError) -> list[InputError]:
+    """The separate problems an error carries: several for :class:`InputErrors`, else itself."""
+    return list(error.problems) if isinstance(error, InputErrors) else [error]

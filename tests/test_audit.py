@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from evalkit.audit.checks import (
+from evalkit.audit import (
     CHECKS,
     CODES,
     Finding,
@@ -194,6 +194,9 @@ def make(changes: dict[str, Any] | None = None) -> UnitYear:
 
 
 def codes(changes: dict[str, Any] | None = None, rulebook=NAT) -> set[str]:
+    changes = dict(changes or {})
+    if "@rulebook" in changes:
+        rulebook = load_rulebook(changes.pop("@rulebook"))
     return {f.code for f in audit(PROFILE, make(changes), rulebook)}
 
 
@@ -202,6 +205,7 @@ def test_base_case_is_clean():
 
 
 MISSED = {"indicators.0.actual": "8", "indicators.0.deviation_reason": REASON}  # 甲 scores 36
+HEBEI_RATE = {"budget": {"initial": "43.2", "final": "43.2", "actual": "37.24"}, "projects": []}  # 86.20%
 
 CORPUS = [
     # code, changes that trigger it, changes that do not
@@ -251,6 +255,17 @@ CORPUS = [
      {"reported": {"execution_score": "9.94", "total": "99.95"}, "indicators.0.reported": {"score": "45"}},
      {"reported": {"execution_score": "9.94", "total": "99.94"}, "indicators.0.reported": {"score": "45"}}),
     ("E-STAFF-IN-SERVICE-ABOVE-ACTUAL", {"staffing.in_service": 14}, {"staffing.in_service": 12}),
+    ("E-SPENDING-ABOVE-BUDGET", {"budget.actual": "100.5", "budget.sources": []}, {"budget.sources": []}),
+    ("E-SPENDING-ABOVE-BUDGET", {"budget.project.actual": "31"}, {"budget.project.actual": "29.93"}),
+    ("W-EXECUTION-BELOW-THRESHOLD-UNEXPLAINED", {**HEBEI_RATE, "@rulebook": "sichuan"},
+     {**HEBEI_RATE, "@rulebook": "sichuan", "narrative": {"budget_execution": "年底集中采购未能支付"}}),
+    ("W-EXECUTION-BELOW-THRESHOLD-UNEXPLAINED", {**HEBEI_RATE, "@rulebook": "sichuan"}, {**HEBEI_RATE}),
+    ("E-SPENDING-ABOVE-BUDGET", {"projects.1.actual": "10.2"}, {"projects.1.actual": "9.8"}),
+    ("I-TOTAL-NOT-CHECKED", {"indicators.0.unknown": ["actual"], "indicators.0.actual": None, "reported.total": "99"},
+     {"indicators.0.unknown": ["actual"], "indicators.0.actual": None}),
+    ("E-TOTAL-ABOVE-MAX-GRADED", {"reported": {"total": "100.5", "grade": "优"}}, {"reported": {"total": "100.5"}}),
+    ("W-TARGET-SIGN-NOT-PRINTED", {"indicators.0": {**BASE["indicators"][0], "op": None, "target": "10项"}},
+     {"indicators.0": {**BASE["indicators"][0], "op": None, "target": "≥10项"}}),
     ("W-STAFF-OVER-AUTHORIZED", {"staffing.actual": 14, "staffing.in_service": 14}, {"staffing.actual": 13}),
 ]
 
@@ -414,3 +429,76 @@ def test_cli_weights_110_is_a_finding_not_a_crash(params_copy, capsys):
     assert main(["audit", str(path)]) == 1
     out = capsys.readouterr().out
     assert "E-WEIGHTS-SUM" in out and "权重合计为 110" in out
+
+
+# --------------------------------------------------------------------------- the audit fits the form (issue 10)
+
+
+def test_a_target_printed_with_no_sign_is_named_without_a_sign():
+    unsigned = {"indicators.0": {**BASE["indicators"][0], "op": None, "target": "10项", "actual": "8",
+                                 "deviation_reason": REASON, "reported": {"score": "45"}}}
+    findings = audit(PROFILE, make(unsigned), NAT)
+    sign = _one(findings, "W-TARGET-SIGN-NOT-PRINTED", "甲")
+    assert "未印比较符号" in sign.message and "正向" in sign.message and "36" in sign.message
+    assert sign.printed == "10项"
+    for f in findings:  # no finding shows a sign the report did not print
+        assert "≥ 10" not in f.message and "≥10" not in f.message, f.message
+    full = _one(findings, "E-MISSED-TARGET-FULL-SCORE", "甲")
+    assert "目标 10项 未完成" in full.message
+
+
+def test_a_qualitative_score_inside_its_band_is_not_an_error():
+    graded = {**PARTIAL, "score": None}
+    assert codes({"indicators.1": {**graded, "reported": {"score": "30"}}}) == set()
+    assert "E-QUALITATIVE-OUT-OF-BAND" in codes({"indicators.1": {**graded, "reported": {"score": "40"}}})
+
+
+def test_no_midyear_warning_on_a_form_without_a_midyear_column():
+    no_column = {"indicators.0.midyear": None, "indicators.1.midyear": None}
+    assert "W-MIDYEAR-MISSING" not in codes(no_column)
+    unprinted = {"indicators.0.midyear": None, "indicators.0.unknown": ["midyear"]}
+    assert "W-MIDYEAR-MISSING" not in codes(unprinted)
+
+
+def test_explanations_name_only_the_rulebooks_involved():
+    f = _finding({**HEBEI, "reported.execution_score": "8.6"}, "E-EXECUTION-SCORE-MISMATCH")
+    assert "“得分保留一位小数”" in f.message
+    assert "北京海淀" not in f.message  # it also prints one decimal only because it extends nothing relevant
+    titles = [t for t in f.message.split("“")[1:] if "”" in t]
+    assert len(titles) <= 2, f.message
+
+
+def test_the_threshold_is_rulebook_data():
+    assert load_rulebook("sichuan").budget_execution.explain_below == D(90)
+    assert NAT.budget_execution.explain_below is None
+
+
+# --------------------------------------------------------------------------- incomplete evidence
+
+INCOMPLETE = ROOT / "tests" / "fixtures" / "incomplete"
+
+
+@pytest.mark.parametrize("unit", ["shili-cutoff", "shili-budget", "shili-hubei", "shili-unprinted"])
+def test_incomplete_reports_audit_without_a_false_weight_sum_error(unit):
+    (ref,) = resolve_path(INCOMPLETE / unit)
+    findings = audit_unit_year(load_unit_year(ref))
+    found = {f.code for f in findings}
+    assert "E-WEIGHTS-SUM" not in found and "E-SCORING-FAILED" not in found
+    assert "E-TOTAL-MISMATCH" not in found  # a partial total is never compared with a printed one
+
+
+def test_a_cut_off_table_is_still_checked_where_it_can_be():
+    year = make({"evidence": {"complete": False, "missing": "cut_off"}, "indicators.0.weight": "20",
+                 "indicators.0.reported": {"completion": "99"}})
+    found = {f.code for f in audit(PROFILE, year, NAT)}
+    assert "E-WEIGHTS-SUM" not in found and "E-COMPLETION-MISMATCH" in found
+    complete = make({"indicators.0.weight": "20"})
+    assert "E-WEIGHTS-SUM" in {f.code for f in audit(PROFILE, complete, NAT)}
+
+
+def test_rulebooks_that_differ_in_values_are_all_named():
+    # 得分取整 (0 decimals) and 得分保留一位小数 (1) both reproduce 10 from 9.96; neither contains the other
+    f = _finding({"budget": {"initial": "100", "final": "100", "actual": "99.6"}, "budget.sources": [],
+                  "projects": [], "reported.execution_score": "10"}, "E-EXECUTION-SCORE-MISMATCH")
+    assert "“得分取整”" in f.message and "“得分保留一位小数”" in f.message
+    assert "北京海淀" not in f.message

@@ -48,3 +48,75 @@ def test_score_json_for_the_reference():
     assert data["indicators"][1]["target_adjusted"] == 425.3
     assert data["reported"] == {"total": 91.73, "grade": "优"}
     assert {"unit_id", "unit_name", "year", "kind", "rulebook"} <= set(data)
+
+
+# --------------------------------------------------------------------------- every problem at once (issue 10)
+
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from .conftest import ROOT  # noqa: E402
+
+INCOMPLETE = ROOT / "tests" / "fixtures" / "incomplete"
+
+
+def _twenty_problems(params: Path) -> Path:
+    """A year file with 20 problems: a negative actual, an unknown year-level name, 18 missing actuals."""
+    unit = params / "bad-unit"
+    unit.mkdir(parents=True)
+    (unit / "unit.yaml").write_text("id: bad-unit\nname: 示例单位\n", encoding="utf-8")
+    rows = "".join(f"  - {{name: 指标{n}, target: \"≥ 3\", weight: 5}}\n" for n in range(18))
+    path = unit / "2023.yaml"
+    path.write_text("year: 2023\nkind: department\nbudget: {final: 100, actual: -90}\nunknown: [colour]\n"
+                    "indicators:\n" + rows, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["validate", "score", "audit"])
+def test_a_file_with_twenty_problems_gets_twenty_lines(tmp_path, command):
+    path = _twenty_problems(tmp_path / "params")
+    proc = _run(command, str(path))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("错误：")]
+    assert len(lines) == 20, proc.stderr
+    assert all(str(path) in line for line in lines)
+    assert f"{path}:3: budget.actual（实际支出）" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_audit_goes_on_after_a_bad_file_and_fails(tmp_path):
+    params = tmp_path / "params"
+    _twenty_problems(params)
+    shutil.copytree(INCOMPLETE / "shili-hubei", params / "shili-hubei")
+    proc = _run("audit", str(params))
+    assert proc.returncode == 2
+    assert "示例市商务局" in proc.stdout and "复核 1 个单位年度" in proc.stdout
+    assert "另有 1 个文件无法读取" in proc.stdout
+    assert len([line for line in proc.stderr.splitlines() if line.startswith("错误：")]) == 20
+
+
+def test_scoring_problems_are_all_listed(tmp_path):
+    params = tmp_path / "params"
+    shutil.copytree(INCOMPLETE / "shili-hubei", params / "shili-hubei")
+    path = params / "shili-hubei" / "2021.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("{level1: 效益指标, weight: 30}", "{level1: 效益指标, weight: 35}")
+    text = text.replace("{level1: 满意度指标, weight: 10}", "{level1: 满意度指标, weight: 10}\n  - {level1: 社会指标, weight: 5}")
+    path.write_text(text, encoding="utf-8")
+    proc = _run("validate", str(path))
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("错误：")]
+    assert proc.returncode == 2 and len(lines) == 2, proc.stderr
+    assert any("权重合计为 105" in line for line in lines)
+    assert any("社会指标" in line and "没有对应的指标" in line for line in lines)
+
+
+def test_score_labels_a_partial_total_and_unknown_figures():
+    proc = _run("score", str(INCOMPLETE / "shili-unprinted" / "2023.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    assert "无法计算（实际完成值未印出）" in proc.stdout and "分值 未印出" in proc.stdout
+    assert "（部分得分）" in proc.stdout and "等级 无法评定" in proc.stdout
+    assert "无法与部分得分比较" in proc.stdout
+    proc = _run("score", "--json", str(INCOMPLETE / "shili-budget" / "2022.yaml"))
+    data = __import__("json").loads(proc.stdout)
+    assert data["total"] is None and data["total_status"] == "not_computable" and data["grade"] is None
+    assert data["budget_execution"]["weight"] is None and data["budget_execution"]["rate"] == 96.98

@@ -129,7 +129,6 @@ def test_sheet_layout_and_print_setup(tmp_path, samples):
 
 
 def test_findings_sheet_lists_the_audit(tmp_path):
-    pytest.importorskip("evalkit.audit.checks")
     summary = export_workbook([_load(REFERENCE)], tmp_path / "ref.xlsx")
     assert summary.findings >= 2 and summary.note is None
     ws = openpyxl.load_workbook(summary.path)[FINDINGS_SHEET]

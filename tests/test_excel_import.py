@@ -15,7 +15,8 @@ from evalkit.cli import main
 from evalkit.errors import InputError
 from evalkit.inputs.excel.importer import import_workbook, read_sheet, write_import
 from evalkit.inputs.excel.layouts import FUNDS_FIELDS, INDICATOR_FIELDS, detect_layout, match_field
-from evalkit.inputs.excel.reader import WorkbookError, open_workbook
+from evalkit.inputs.excel.reader import WorkbookError
+from evalkit.inputs.excel.workbooks import open_workbook
 from evalkit.inputs.params import discover, load_unit_year
 
 from . import excel_builders as xb
@@ -376,10 +377,13 @@ def test_layout_detection_markers():
 
 def test_several_sheets_one_broken(tmp_path, capsys):
     other = [dict(i) for i in xb.INDICATORS]
+    bad = [dict(i) for i in xb.INDICATORS]
+    bad[1]["actual"] = "很多"
+    bad[2]["weight"] = "五"
     wb = xb.workbook(
         ("项目一", xb.national),
         ("项目二", xb.national, {"project": "农村道路养护项目", "indicators": other}),
-        ("Sheet2", xb.no_indicator_block),
+        ("Sheet2", xb.national, {"project": "第三个项目", "indicators": bad}),
         ("填表说明", lambda ws: ws.cell(row=1, column=1, value="填表说明")),
     )
     path = xb.save(wb, tmp_path / "demo.xlsx")
@@ -388,7 +392,9 @@ def test_several_sheets_one_broken(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 1
     assert "共导入 2 个工作表，失败 1 个" in captured.out
-    assert f"{path} [Sheet2] A1: 没有“绩效指标”区块" in captured.err
+    # Every bad cell of the broken sheet, one line each; the sheet counts once.
+    assert f"{path} [Sheet2] F14: 指标“培训合格率”的实际完成值应为数字" in captured.err
+    assert f"{path} [Sheet2] G15: 指标“按时完成率”的分值应为数字" in captured.err
     assert "Traceback" not in captured.err
     assert len(discover(out)) == 2
     assert "[填表说明]" in captured.out  # skipped, with a note
@@ -498,10 +504,12 @@ def test_header_missing_a_required_column(tmp_path):
     assert str(error).startswith("demo.xlsx [Sheet2] D12: “绩效指标”表头缺少“实际完成值”列")
 
 
-def test_sheet_without_indicator_block(tmp_path):
+def test_sheet_without_indicator_block_is_budget_only(tmp_path):
     path = xb.save(xb.workbook(("Sheet2", xb.no_indicator_block)), tmp_path / "demo.xlsx")
-    (error,) = import_workbook(path, display="demo.xlsx").errors
-    assert str(error).startswith("demo.xlsx [Sheet2] A1: 没有“绩效指标”区块")
+    sheet = _only_sheet(path, display="demo.xlsx")
+    assert sheet.year_data["indicators"] == []
+    assert sheet.year_data["budget"]["actual"] == Decimal(114)
+    assert any("没有“绩效指标”区块" in w for w in sheet.warnings)
 
 
 def test_bad_cells_name_their_cell(tmp_path):
@@ -509,8 +517,10 @@ def test_bad_cells_name_their_cell(tmp_path):
     inds[1]["actual"] = "很多"
     error = _sheet_error(tmp_path, indicators=inds)
     assert str(error) == "demo.xlsx [Sheet2] F14: 指标“培训合格率”的实际完成值应为数字，实际为“很多”"
-    inds[1]["actual"] = None
-    assert "F14: 指标“培训合格率”的实际完成值为空" in str(_sheet_error(tmp_path, indicators=inds))
+    inds[1]["actual"] = None  # not printed: unknown, with a warning naming the cell
+    sheet = _only_sheet(xb.write_layout(tmp_path, "national", indicators=inds))
+    assert sheet.year_data["indicators"][1]["unknown"] == ["actual"]
+    assert any("F14: 指标“培训合格率”的实际完成值为空" in w for w in sheet.warnings)
     inds[1]["actual"] = "96%"
     inds[1]["weight"] = "十五"
     assert "G14: 指标“培训合格率”的分值应为数字" in str(_sheet_error(tmp_path, indicators=inds))
@@ -519,7 +529,7 @@ def test_bad_cells_name_their_cell(tmp_path):
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (xb.not_a_workbook, "不是 .xlsx 工作簿"),
+        (xb.not_a_workbook, "不是 Excel 工作簿"),
         (xb.corrupt_workbook, "文件已损坏"),
         (xb.broken_part_workbook, "文件已损坏或不是有效的 .xlsx 工作簿"),
         (xb.encrypted_workbook, "设置了打开密码"),

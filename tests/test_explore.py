@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import evalkit.interactive.explore as explore
-from evalkit.audit.checks import audit_unit_year
+from evalkit.audit import audit_unit_year
 from evalkit.errors import InputError
 from evalkit.inputs.params import UnitYearRef, discover, load_unit_year
 from evalkit.publish.records import (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,135 @@ def test_cli_unknown_unit_and_bad_id(params_copy):
             capture_output=True, text=True,
         )
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- incomplete evidence (issue 10)
+
+from evalkit.core.models import Indicator, UnitYear  # noqa: E402
+from evalkit.errors import InputErrors, problems_of  # noqa: E402
+from evalkit.inputs.params import load_year_file  # noqa: E402
+
+_BUDGET = {"final": 100, "actual": 90}
+
+
+def test_unknown_cells_are_allowed_and_must_be_empty():
+    i = Indicator(name="信息公开率", target="= 100%", actual=100, weight=15, unknown=["midyear"])
+    assert i.is_unknown("midyear") and not i.is_unknown("actual")
+    i = Indicator(name="满意度", target="≥ 90%", weight=10, unknown=["actual"])
+    assert i.actual is None
+    with pytest.raises(ValueError, match="列为未印出，却又填写了数值"):
+        Indicator(name="满意度", target="≥ 90%", actual=95, weight=10, unknown=["actual"])
+    with pytest.raises(ValueError, match="unknown"):
+        Indicator(name="满意度", target="≥ 90%", actual=95, weight=10, unknown=["colour"])
+
+
+def test_missing_cell_not_declared_unknown_is_still_an_error():
+    with pytest.raises(ValueError, match="unknown: \\[actual\\]"):
+        Indicator(name="满意度", target="≥ 90%", weight=10)
+    with pytest.raises(ValueError, match="缺少年度指标值"):
+        Indicator(name="满意度", actual=90, weight=10)
+    unknown_target = Indicator(name="满意度", actual=90, weight=10, unknown=["target"])
+    assert unknown_target.op is None and unknown_target.target is None
+
+
+def test_the_model_remembers_whether_the_sign_was_printed():
+    assert Indicator(name="a", target="95%", actual=90, weight=10).op_printed is False
+    assert Indicator(name="a", target="≥95%", actual=90, weight=10).op_printed is True
+    assert Indicator(name="a", target="95%以上", actual=90, weight=10).op_printed is True
+    assert Indicator(name="a", op=">=", target=95, actual=90, weight=10).op_printed is True
+
+
+def test_evidence_block_and_year_level_unknowns():
+    y = UnitYear(
+        year=2023, kind="department", budget=_BUDGET, indicators=[],
+        evidence={"complete": False, "missing": "blocks_only", "note": "只公开了资金部分"},
+        unknown=["execution_weight", "reported.total"],
+    )
+    assert not y.complete and y.evidence.missing == "blocks_only"
+    assert y.is_unknown("execution_weight") and y.execution_weight is None
+    assert UnitYear(year=2023, kind="department", budget=_BUDGET).complete  # budget-only, complete default
+    with pytest.raises(ValueError, match="cut_off 或 blocks_only"):
+        UnitYear(year=2023, kind="department", budget=_BUDGET, evidence={"complete": False})
+    with pytest.raises(ValueError, match="execution_weight"):
+        UnitYear(year=2023, kind="department", budget=_BUDGET, execution_weight=10, unknown=["execution_weight"])
+    with pytest.raises(ValueError, match="不认识“budget.colour”"):
+        UnitYear(year=2023, kind="department", budget=_BUDGET, unknown=["budget.colour"])
+
+
+def test_block_weights_let_indicators_omit_weight():
+    y = UnitYear(
+        year=2023, kind="project", project={"name": "示例项目"}, rulebook="hubei-2021", budget=_BUDGET,
+        blocks=[{"level1": "产出指标", "level2": "数量指标", "weight": 20}],
+        indicators=[
+            {"name": "培训人次", "level1": "产出指标", "level2": "数量指标", "target": "≥ 100", "actual": 120},
+            {"name": "培训场次", "level1": "产出指标（50分）", "level2": "数量指标", "target": "≥ 4", "actual": 4},
+        ],
+    )
+    assert y.block_of(y.indicators[0]) is y.blocks[0] and y.block_of(y.indicators[1]) is y.blocks[0]
+    with pytest.raises(ValueError, match="缺少分值"):
+        UnitYear(
+            year=2023, kind="department", budget=_BUDGET,
+            blocks=[{"level1": "产出指标", "level2": "质量指标", "weight": 20}],
+            indicators=[{"name": "x", "level1": "产出指标", "level2": "数量指标", "target": "≥ 1", "actual": 1}],
+        )
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "2023.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_problem_in_a_file_at_once_with_lines(tmp_path):
+    rows = "".join(f"  - {{name: 指标{n}, target: \"≥ 3\", weight: 5}}\n" for n in range(18))
+    path = _write(
+        tmp_path,
+        "year: 2023\nkind: department\nbudget: {final: 100, actual: -90}\nunknown: [colour]\nindicators:\n" + rows,
+    )
+    with pytest.raises(InputErrors) as info:
+        load_year_file(path)
+    problems = problems_of(info.value)
+    assert len(problems) == 20
+    assert len(str(info.value).splitlines()) == 20
+    assert problems[0].field == "budget.actual（实际支出）" and problems[0].line == 3
+    assert problems[1].field.startswith("unknown") and problems[1].line == 4
+    assert [p.line for p in problems[2:]] == list(range(6, 24))
+    assert all(p.file == str(path) and "indicators[" in p.field for p in problems[2:])
+
+
+def test_the_incomplete_evidence_examples_in_the_docs_score_as_they_say():
+    from decimal import Decimal
+
+    import yaml
+
+    from evalkit.core.models import UnitProfile
+    from evalkit.core.rulebook import load_rulebook
+    from evalkit.core.scoring import evaluate
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "params.md").read_text(encoding="utf-8")
+    section = text.split("## 七、报告不完整时", 1)[1].split("## 八、", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 4
+    profile = UnitProfile(id="demo", name="示例单位")
+    results = []
+    for block in blocks:
+        year = UnitYear.model_validate(yaml.safe_load(block))
+        e = evaluate(profile, year, load_rulebook(year.rulebook))
+        results.append((e.total_status, e.total.value))
+        claimed = re.search(r"总分 = [^\n]*?= ([\d.]+)", block)
+        if claimed:
+            assert e.total.value == Decimal(claimed.group(1)), block
+    assert [status for status, _ in results] == ["partial", "partial", "partial", "complete"]
+    assert results[2][1] == Decimal("9.70")
+
+
+def test_a_bad_profile_does_not_hide_the_year_files_problems(params_copy):
+    (params_copy / "xinshi-rd" / "unit.yaml").write_text("id: xinshi-rd\n", encoding="utf-8")
+    path = _edit(params_copy, "  final: 425.3\n", "")
+    (ref,) = resolve_path(path)
+    with pytest.raises(InputErrors) as info:
+        load_unit_year(ref)
+    fields = [p.field for p in problems_of(info.value)]
+    assert any(f and f.startswith("name") for f in fields) and "budget.final（全年预算数）" in fields

@@ -14,7 +14,7 @@ import pytest
 
 import evalkit
 import evalkit.publish.records
-from evalkit.audit.checks import audit_unit_year, summarise
+from evalkit.audit import audit_unit_year, summarise
 from evalkit.inputs.params import discover, load_unit_year
 from evalkit.publish.records import (
     COLUMNS,

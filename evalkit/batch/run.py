@@ -196,7 +196,7 @@ def _renderer(options: BuildOptions) -> Renderer:
 
 def build_one(job: Job, options: BuildOptions) -> JobResult:
     """Score, audit and render one unit-year; never raises for a problem of that unit-year."""
-    from evalkit.audit.checks import audit_unit_year
+    from evalkit.audit import audit_unit_year
     from evalkit.publish.records import unit_year_record, write_record
     from evalkit.report.narrative import report_title
 

@@ -87,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except EvalkitError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # several problems: one line each
+            print(f"错误：{line}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)

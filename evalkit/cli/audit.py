@@ -6,8 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from evalkit.audit.checks import SEVERITIES, SEVERITY_LABELS, Finding, audit_unit_year, summarise
-from evalkit.cli import EXIT_FAILED, EXIT_OK
+from evalkit.audit import SEVERITIES, SEVERITY_LABELS, Finding, audit_unit_year, summarise
+from evalkit.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+from evalkit.cli.core import print_problems
+from evalkit.errors import InputError, problems_of
 from evalkit.inputs.params import LoadedUnitYear, load_unit_year, resolve_path
 
 
@@ -77,12 +79,36 @@ def _as_json(results: list[tuple[LoadedUnitYear, list[Finding]]]) -> dict[str, o
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    refs = [ref for raw in args.paths for ref in resolve_path(Path(raw))]
-    loaded = [load_unit_year(ref, rulebook=args.rulebook) for ref in refs]
-    results = [(one, audit_unit_year(one)) for one in loaded]
+    """Audit every unit-year; a file that cannot be loaded is listed with all its problems and
+    the audit goes on to the next one (exit 2 when any file failed)."""
+    results: list[tuple[LoadedUnitYear, list[Finding]]] = []
+    failed: list[tuple[str, InputError]] = []
+    for raw in args.paths:
+        try:
+            refs = resolve_path(Path(raw))
+        except InputError as exc:
+            failed.append((raw, exc))
+            continue
+        for ref in refs:
+            try:
+                loaded = load_unit_year(ref, rulebook=args.rulebook)
+            except InputError as exc:
+                failed.append((str(ref.path), exc))
+                continue
+            results.append((loaded, audit_unit_year(loaded)))
+    for _, exc in failed:
+        print_problems(exc)
     if args.json:
-        print(json.dumps(_as_json(results), ensure_ascii=False, indent=2))
+        out = _as_json(results)
+        out["failed"] = [
+            {"path": path, "problems": [str(p) for p in problems_of(exc)]} for path, exc in failed
+        ]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         _print_human(results)
+        if failed:
+            print(f"另有 {len(failed)} 个文件无法读取，未复核（问题见上）。")
+    if failed:
+        return EXIT_INPUT
     errors = sum(summarise(findings)["error"] for _, findings in results)
     return EXIT_FAILED if errors and not args.no_fail else EXIT_OK

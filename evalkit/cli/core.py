@@ -9,7 +9,8 @@ from pathlib import Path
 
 from evalkit.core.figures import fmt
 from evalkit.core.rulebook import available_rulebooks
-from evalkit.errors import InputError
+from evalkit.core.scoring import Evaluation
+from evalkit.errors import InputError, problems_of
 from evalkit.inputs.params import load_unit_year, resolve_path
 
 
@@ -61,14 +62,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for ref in refs:
             checked += 1
             try:
-                load_unit_year(ref).evaluate()
+                evaluation = load_unit_year(ref).evaluate()
             except InputError as exc:
-                print(f"错误：{exc}", file=sys.stderr)
+                print_problems(exc)
                 problems += 1
             else:
-                print(f"通过：{ref.path}")
+                extra = "" if evaluation.graded else f"（{_status_text(evaluation)}）"
+                print(f"通过：{ref.path}{extra}")
     print(f"共检查 {checked} 个单位年度，{problems} 个有问题。")
     return 0 if problems == 0 and checked else 2
+
+
+def print_problems(exc: InputError) -> None:
+    """Every problem an error carries, one ``错误：file:line: field: problem`` line each."""
+    for problem in problems_of(exc):
+        print(f"错误：{problem}", file=sys.stderr)
+
+
+def _status_text(e: Evaluation) -> str:
+    if e.total_status == "not_computable":
+        return f"总分无法计算：{'；'.join(e.missing)}"
+    return f"部分得分，未计入：{'；'.join(e.missing)}"
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -81,16 +95,22 @@ def cmd_score(args: argparse.Namespace) -> int:
         return 0
     e = evaluation
     print(f"{e.unit.name}  {e.year.year} 年度{e.kind_label}绩效自评（规则：{e.rulebook.title}）")
-    print(f"  预算执行率 {e.execution_rate.text()}，分值 {fmt(e.execution_weight)}，得分 {e.execution_score.text()}")
+    weight = fmt(e.execution_weight) if e.execution_weight is not None else "未印出"
+    print(f"  预算执行率 {e.execution_rate.text()}，分值 {weight}，得分 {e.execution_score.text()}")
     for s in e.indicators:
         score = "不适用" if s.score is None else s.score.text()
-        print(f"  {s.name}：完成率 {s.completion.text()}，分值 {fmt(s.weight)}，得分 {score}")
+        weight = fmt(s.weight) if s.weight is not None else "未印出"
+        print(f"  {s.name}：完成率 {s.completion.text()}，分值 {weight}，得分 {score}")
         for flag in s.flags:
             print(f"      · {flag}")
     print(f"  总分 {e.total.text()}，等级 {e.grade}")
+    if not e.graded:
+        print(f"  {_status_text(e)}")
     rep = e.year.reported
-    if rep is not None and rep.total is not None and rep.total != e.total.value:
+    if rep is not None and rep.total is not None and e.graded and rep.total != e.total.value:
         print(f"  报告所列总分 {fmt(rep.total)}（{rep.grade or '—'}），与重算结果不同")
+    elif rep is not None and rep.total is not None and not e.graded:
+        print(f"  报告所列总分 {fmt(rep.total)}（{rep.grade or '—'}）无法与部分得分比较")
     return 0
 
 

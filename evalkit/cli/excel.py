@@ -18,17 +18,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "import-xlsx",
         help="从 Excel 自评表导入参数文件（import self-evaluation workbooks）",
         description=(
-            "读取预算管理一体化系统导出或手工填写的绩效自评表（.xlsx），每个工作表生成一个单位年度："
+            "读取预算管理一体化系统导出或手工填写的绩效自评表（.xlsx、旧版 .xls 或 .ods），每个工作表生成一个单位年度："
             "<输出目录>/<单位编号>/unit.yaml 与 <年度>.yaml。按标题文字定位各区块，按表头识别列的顺序，"
             "合并单元格自动向下填充；表中所列得分、总分记为 reported，供复核对照。"
+            "读不准的地方（金额单位不一致、两列同名、百分数写法不明、比较符无法识别、合并的分值跨指标）"
+            "宁可不读，列出每个有问题的单元格；隐藏的行列不读取并提示。"
             "某个工作表读不了时报告文件、工作表与单元格，其余工作表照常导入；有失败时退出码为 1。"
             f"支持的表格样式：{layouts}。"
         ),
         epilog="例：evalkit import-xlsx 自评表.xlsx --out params/    evalkit import-xlsx a.xlsx b.xlsx --overwrite",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="一个或多个 .xlsx 工作簿")
+    p.add_argument("files", nargs="+", metavar="FILE", help="一个或多个工作簿（.xlsx、.xls、.ods）")
     p.add_argument("--out", default="params", metavar="DIR", help="参数目录（默认 params）")
-    p.add_argument("--overwrite", action="store_true", help="覆盖已存在且内容不同的参数文件（默认不覆盖）")
+    p.add_argument("--overwrite", action="store_true",
+                   help="覆盖已存在且内容不同的参数文件（默认不覆盖）；表格没有的内容（项目、重点工作、文字部分等）保留，并列出将丢弃的栏目")
     p.add_argument("--year", type=int, metavar="YYYY", help="年度（标题中没有“（2023年度）”时使用；指定时优先）")
     p.add_argument("--unit-id", metavar="ID", help="单位编号（只导入一个工作表时可用；默认按项目名称与实施单位生成）")
     p.add_argument("--layout", choices=[lay.name for lay in LAYOUTS], metavar="NAME",
@@ -59,6 +62,23 @@ def _err(message: object) -> None:
     print(f"错误：{message}", file=sys.stderr)
 
 
+def _check_out_dir(out: Path) -> None:
+    """A bad ``--out`` is one line before any work: a file, or a folder that cannot be made or written."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} 不是文件夹（是一个文件）；请给出参数目录")
+    probe = out
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"--out {out} 无法创建：{probe} 不是文件夹")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"--out {out} 无法写入：没有 {probe} 的写权限")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from evalkit.inputs.excel.importer import import_workbook, with_unit_id, write_import
     from evalkit.inputs.excel.layouts import get_layout
@@ -68,17 +88,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         from evalkit.core.rulebook import load_rulebook
 
         load_rulebook(args.rulebook)  # a bad name is an input error before any file is read
+    _check_out_dir(Path(args.out))  # before any work
     sheets, failed, notes = [], 0, []
     for raw in args.files:
         try:
-            result = import_workbook(Path(raw), display=raw, layout=layout, year=args.year, rulebook=args.rulebook)
+            result = import_workbook(
+                Path(raw),
+                display=raw,
+                layout=layout,
+                year=args.year,
+                rulebook=args.rulebook,
+                params_dir=Path(args.out),
+            )
         except InputError as exc:
             _err(exc)
             failed += 1
             continue
         for exc in result.errors:
             _err(exc)
-        failed += len(result.errors)
+        failed += result.failed
         sheets.extend(result.sheets)
         notes.extend(result.notes)
     if args.unit_id:

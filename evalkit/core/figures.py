@@ -166,18 +166,30 @@ class Figure:
     inputs: dict[str, object] = field(default_factory=dict)
     exact: Decimal | None = None
     unit: str = ""
+    #: Why the figure cannot be computed (then ``value`` is None): ``分值未印出``.
+    missing: str = ""
+    #: For a sum computed from only some of its parts: what it leaves out.
+    partial: str = ""
+
+    @property
+    def computable(self) -> bool:
+        return not self.missing
 
     def text(self) -> str:
-        """The value as printed, with its unit: ``99.43%``, ``9.94``."""
+        """The value as printed, with its unit: ``99.43%``, ``9.94``; ``无法计算（原因）`` or a
+        partial sum labelled ``（部分得分）`` when that is what it is."""
         if self.value is None:
-            return "—"
-        return f"{fmt(self.value, self.dp)}{self.unit}"
+            return f"无法计算（{self.missing}）" if self.missing else "—"
+        shown = f"{fmt(self.value, self.dp)}{self.unit}"
+        return f"{shown}（部分得分）" if self.partial else shown
 
     def explain(self) -> str:
         """One line: formula, working and result."""
         parts = [self.formula]
         if self.working:
             parts.append(self.working)
+        if self.partial:
+            parts.append(f"部分得分，未计入：{self.partial}")
         return "；".join(parts) + f" → {self.text()}"
 
     def as_dict(self) -> dict[str, object]:
@@ -190,5 +202,7 @@ class Figure:
             "rule": self.rule,
             "formula": self.formula,
             "working": self.working,
+            "missing": self.missing,
+            "partial": self.partial,
             "inputs": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.inputs.items()},
         }

@@ -15,21 +15,29 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
+from evalkit.core.evidence import (
+    INDICATOR_UNKNOWN_FIELDS,
+    YEAR_UNKNOWN_FIELDS,
+    Block,
+    Evidence,
+    value_at,
+    year_problems,
+)
 from evalkit.core.figures import to_decimal
+from evalkit.core.modelbase import PROBLEM_SEPARATOR, F, StrictModel, raise_all
 from evalkit.core.targets import (
     convert_money,
     normalise_op,
     normalise_unit,
     parse_quantity,
     parse_target,
+    states_comparison,
 )
 
 __all__ = [
@@ -51,8 +59,14 @@ __all__ = [
     "Section",
     "Narrative",
     "Reported",
+    "Evidence",
+    "Block",
     "UnitYear",
     "QUALITATIVE_GRADES",
+    "INDICATOR_UNKNOWN_FIELDS",
+    "YEAR_UNKNOWN_FIELDS",
+    "PROBLEM_SEPARATOR",
+    "year_problems",
 ]
 
 #: Unit ids are short ASCII slugs: they name folders and files, so nothing else is allowed.
@@ -61,10 +75,6 @@ _UNIT_ID_RE = re.compile(UNIT_ID_PATTERN)
 
 QUALITATIVE_GRADES = ("达成", "部分达成", "未达成")
 
-
-def F(zh: str, en: str, default: Any = ..., **kwargs: Any) -> Any:
-    """A field with its Chinese name as title and a bilingual description."""
-    return Field(default, title=zh, description=f"{zh}。{en}", **kwargs)
 
 
 def _money(value: Any) -> Any:
@@ -94,11 +104,8 @@ Money = Annotated[Decimal, BeforeValidator(_money)]
 NonNegMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-
-class Staffing(_Model):
+class Staffing(StrictModel):
     """人员构成 / staffing."""
 
     authorized: int | None = F("编制人数", "Authorized headcount", None, ge=0)
@@ -109,7 +116,7 @@ class Staffing(_Model):
     change: int | None = F("增减人数", "Net change in the year (negative for a decrease)", None)
 
 
-class UnitProfile(_Model):
+class UnitProfile(StrictModel):
     """部门单位基本情况: the unit's profile, in ``params/<unit-id>/unit.yaml``."""
 
     id: str = F("单位编号", "Unit id: a short ASCII slug (a-z, 0-9, - and _)", pattern=UNIT_ID_PATTERN)
@@ -128,14 +135,14 @@ class UnitProfile(_Model):
         return self.short_name or self.name
 
 
-class KeyWorkCount(_Model):
+class KeyWorkCount(StrictModel):
     item: str = F("工作事项", "What was counted, e.g. 召开常委会会议")
     value: Decimal = F("数量", "How many")
     unit: str | None = F("计量单位", "Unit of the count, e.g. 次, 项, 人次", None)
     approximate: bool = F("约数", "True when the report says 余 (\"100余次\")", False)
 
 
-class KeyWork(_Model):
+class KeyWork(StrictModel):
     """部门单位年度重点工作."""
 
     summary: str | None = F("重点工作概述", "The year's key work, as prose", None)
@@ -143,12 +150,12 @@ class KeyWork(_Model):
     details: str | None = F("其他说明", "Further prose", None)
 
 
-class SpendingPart(_Model):
+class SpendingPart(StrictModel):
     final: NonNegMoney | None = F("全年预算数", "Final budget (万元)", None)
     actual: NonNegMoney | None = F("实际支出", "Actual spending (万元)", None)
 
 
-class SpendingLine(_Model):
+class SpendingLine(StrictModel):
     """A block of spending (project spending) with its budget path."""
 
     initial: NonNegMoney | None = F("年初预算数", "Initial budget (万元)", None)
@@ -163,7 +170,7 @@ class BasicSpending(SpendingLine):
     public: SpendingPart | None = F("公用经费", "Public (running) costs", None)
 
 
-class FundSource(_Model):
+class FundSource(StrictModel):
     """A row of a project's funds table: 当年财政拨款, 上年结转资金, 其他资金."""
 
     name: str = F("资金来源", "Source of funds")
@@ -172,7 +179,7 @@ class FundSource(_Model):
     actual: NonNegMoney | None = F("全年执行数", "Amount executed (万元)", None)
 
 
-class Budget(_Model):
+class Budget(StrictModel):
     """部门单位整体预算规模及执行情况 (万元)."""
 
     initial: NonNegMoney | None = F("年初预算数", "Initial budget (万元)", None)
@@ -193,7 +200,7 @@ class Budget(_Model):
         return None
 
 
-class Project(_Model):
+class Project(StrictModel):
     """项目: a project funded within the unit's budget."""
 
     name: str = F("项目名称", "Project name")
@@ -205,7 +212,7 @@ class Project(_Model):
     effect: str | None = F("实现效益", "The effect achieved, as prose", None)
 
 
-class ProjectInfo(_Model):
+class ProjectInfo(StrictModel):
     """For a 项目支出 self-evaluation: the project being evaluated."""
 
     name: str = F("项目名称", "Project name")
@@ -215,7 +222,7 @@ class ProjectInfo(_Model):
     outcome: str | None = F("实际完成情况", "What was actually achieved", None)
 
 
-class ReportedIndicator(_Model):
+class ReportedIndicator(StrictModel):
     """What the published report printed for an indicator (for the audit)."""
 
     target: Decimal | str | None = F("报告所列指标值", "Target value as printed", None)
@@ -232,7 +239,7 @@ def _number_or_text(value: Any) -> Any:
 NumberOrText = Annotated[Decimal | str, BeforeValidator(_number_or_text)]
 
 
-class Indicator(_Model):
+class Indicator(StrictModel):
     """绩效指标: one performance indicator.
 
     ``target`` may be written with its comparison, e.g. ``"≥ 95%"``; ``op`` and ``unit`` are then
@@ -242,17 +249,36 @@ class Indicator(_Model):
     name: str = F("指标名称", "Indicator name (三级指标)", min_length=1)
     level1: str | None = F("一级指标", "First-level group, e.g. 产出指标", None)
     level2: str | None = F("二级指标", "Second-level group, e.g. 数量指标", None)
-    op: Literal[">=", ">", "=", "<=", "<", "qualitative"] = F(
-        "比较方式", "Comparison: >= (正向), <= (反向), =, >, < or qualitative (定性)"
+    op: Literal[">=", ">", "=", "<=", "<", "qualitative"] | None = F(
+        "比较方式",
+        "Comparison: >= (正向), <= (反向), =, >, < or qualitative (定性); may be left out only when "
+        "the target is unknown",
+        None,
     )
-    target: NumberOrText = F("年度指标值", "Annual target (a number, or text for 定性)")
+    op_printed: bool = F(
+        "比较符号已印出",
+        "False when the source printed the target with no sign (\"95%\") and the comparison is a reading "
+        "(a bare number is read as ≥); set automatically when target is written that way",
+        True,
+    )
+    target: NumberOrText | None = F(
+        "年度指标值", "Annual target (a number, or text for 定性); null only when listed in unknown", None
+    )
     target_adjusted: Decimal | None = F(
         "调整指标值", "Adjusted target when the target was changed mid-year; used for scoring", None
     )
     unit: str = F("计量单位", "Unit: %, 万元, 次, 项…", "")
     midyear: NumberOrText | None = F("年中监控值", "Mid-year monitoring value", None)
-    actual: NumberOrText | None = F("实际完成值", "Actual value at year end")
-    weight: Decimal = F("分值", "Weight: points available", ge=0)
+    actual: NumberOrText | None = F(
+        "实际完成值", "Actual value at year end; null only when not applicable or listed in unknown", None
+    )
+    weight: Decimal | None = F(
+        "分值",
+        "Weight: points available; may be left out when listed in unknown or when the indicator's "
+        "block (blocks:) shares its points",
+        None,
+        ge=0,
+    )
     grade: Literal["达成", "部分达成", "未达成"] | None = F(
         "定性完成等级", "For 定性 indicators: 达成, 部分达成 or 未达成", None
     )
@@ -264,6 +290,15 @@ class Indicator(_Model):
     deviation_reason: str | None = F("偏差原因", "Reason for a deviation from the target", None)
     improvement: str | None = F("改进措施", "Measure to improve", None)
     reported: ReportedIndicator | None = F("报告所列数值", "What the published report printed", None)
+    unknown: list[Literal[
+        "target", "midyear", "actual", "weight", "completion", "score", "deviation_reason", "improvement"
+    ]] = F(
+        "未印出的栏目",
+        "Cells the source did not print (not zero, not absent by design): target, midyear, actual, "
+        "weight, completion (printed rate), score (printed score), deviation_reason, improvement. "
+        "A field listed here must itself be left out",
+        [],
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -284,7 +319,10 @@ class Indicator(_Model):
                 except ValueError as exc:
                     raise ValueError(f"target（年度指标值）: {exc}") from None
                 if op != "qualitative" or data.get("op") is None:
-                    data.setdefault("op", op)
+                    if data.get("op") is None and op != "qualitative" and not states_comparison(target):
+                        data.setdefault("op_printed", False)
+                    if data.get("op") is None:
+                        data["op"] = op
                     data["target"] = value
                     if unit and not data.get("unit"):
                         data["unit"] = unit
@@ -298,15 +336,35 @@ class Indicator(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Indicator:
+        problems = []
+        unknown = set(self.unknown)
+        for name in self.unknown:
+            if name in ("completion", "score"):
+                value = None if self.reported is None else getattr(self.reported, name)
+            else:
+                value = getattr(self, name)
+            if value is not None:
+                problems.append(
+                    f"unknown（未印出的栏目）: “{name}”（{INDICATOR_UNKNOWN_FIELDS[name]}）列为未印出，却又填写了数值"
+                    f"“{value}”；请二选一"
+                )
         quantitative = self.op != "qualitative"
-        if quantitative and not isinstance(self.target, Decimal):
-            raise ValueError(f"target（年度指标值）: 定量指标的目标值应为数字，实际为“{self.target}”")
-        if self.applicable and self.actual is None:
-            raise ValueError("actual（实际完成值）: 实际完成值缺失；如该指标不适用，请写 applicable: false")
-        if self.applicable and quantitative and not isinstance(self.actual, Decimal):
-            raise ValueError(f"actual（实际完成值）: 定量指标的实际完成值应为数字，实际为“{self.actual}”")
-        if quantitative and self.grade is not None:
-            raise ValueError("grade（定性完成等级）: 只有定性指标才有完成等级")
+        if self.op is None and "target" not in unknown:
+            problems.append("op（比较方式）: 缺少比较方式；请在 target 中写出（如“≥ 95%”）或填写 op")
+        if self.target is None and "target" not in unknown:
+            problems.append("target（年度指标值）: 缺少年度指标值；如报告未印出，请写 unknown: [target]")
+        if quantitative and self.target is not None and not isinstance(self.target, Decimal):
+            problems.append(f"target（年度指标值）: 定量指标的目标值应为数字，实际为“{self.target}”")
+        if self.applicable and self.actual is None and "actual" not in unknown:
+            problems.append(
+                "actual（实际完成值）: 实际完成值缺失；如该指标不适用，请写 applicable: false；"
+                "如报告未印出，请写 unknown: [actual]"
+            )
+        if self.applicable and quantitative and self.actual is not None and not isinstance(self.actual, Decimal):
+            problems.append(f"actual（实际完成值）: 定量指标的实际完成值应为数字，实际为“{self.actual}”")
+        if quantitative and self.op is not None and self.grade is not None:
+            problems.append("grade（定性完成等级）: 只有定性指标才有完成等级")
+        raise_all(problems)
         return self
 
     @property
@@ -314,9 +372,13 @@ class Indicator(_Model):
         return self.op == "qualitative"
 
     @property
-    def scoring_target(self) -> Decimal | str:
+    def scoring_target(self) -> Decimal | str | None:
         """The target scored against: the adjusted target (调整指标值) when there is one."""
         return self.target_adjusted if self.target_adjusted is not None else self.target
+
+    def is_unknown(self, name: str) -> bool:
+        """True when the source did not print the cell ``name`` (listed in ``unknown``)."""
+        return name in self.unknown
 
 
 def _read_quantity(value: Any, unit: str, key: str, op: Any) -> Any:
@@ -342,14 +404,14 @@ def _read_quantity(value: Any, unit: str, key: str, op: Any) -> Any:
     return number
 
 
-class Section(_Model):
+class Section(StrictModel):
     """A titled piece of the analyst's prose."""
 
     title: str = F("标题", "Heading")
     text: str = F("正文", "Body text")
 
 
-class Narrative(_Model):
+class Narrative(StrictModel):
     """The analyst's own prose, printed as written."""
 
     budget_arrangement: str | None = F("年初预算安排说明", "Comment on the initial budget", None)
@@ -363,7 +425,7 @@ class Narrative(_Model):
     suggestions: str | None = F("建议", "Suggestions", None)
 
 
-class Reported(_Model):
+class Reported(StrictModel):
     """Year-level figures as the published report printed them (for the audit)."""
 
     total: Decimal | None = F("报告所列总分", "Total score as printed", None)
@@ -379,7 +441,7 @@ class Reported(_Model):
     )
 
 
-class UnitYear(_Model):
+class UnitYear(StrictModel):
     """One unit's self-evaluation for one year, in ``params/<unit-id>/<year>.yaml``."""
 
     year: int = F("年度", "Fiscal year evaluated", ge=2000, le=2100)
@@ -395,20 +457,47 @@ class UnitYear(_Model):
         "预算执行率分值", "Weight of budget execution when it differs from the rulebook's", None, ge=0
     )
     projects: list[Project] = F("项目", "Projects with funding source, budget and actual", [])
-    indicators: list[Indicator] = F("绩效指标", "Performance indicators", min_length=1)
+    indicators: list[Indicator] = F(
+        "绩效指标", "Performance indicators; [] for a budget-only evaluation (the funds block only)", []
+    )
+    blocks: list[Block] = F(
+        "分块分值", "Weights per 一级/二级 block (Hubei-style forms); indicators in a block may omit weight", []
+    )
+    evidence: Evidence = F("来源完整性", "Whether the source table was complete", Evidence())
+    unknown: list[str] = F(
+        "未印出的年度字段",
+        "Year-level fields the source did not print, by dotted path: "
+        + ", ".join(YEAR_UNKNOWN_FIELDS)
+        + ". An execution weight that was not printed is unknown, never the rulebook's",
+        [],
+    )
     narrative: Narrative = F("文字部分", "The analyst's prose sections", Narrative())
     reported: Reported | None = F("报告所列数值", "Figures as the published report printed them", None)
     source: str | None = F("数据来源", "Where these figures were transcribed from", None)
 
     @model_validator(mode="after")
     def _check(self) -> UnitYear:
-        if self.kind == "project" and self.project is None:
-            raise ValueError("project（被评价项目）: 项目支出自评需要填写被评价项目（project.name）")
-        names = [i.name for i in self.indicators]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"indicators（绩效指标）: 指标名称重复：{'、'.join(dupes)}")
+        raise_all(year_problems(self.model_dump(exclude={"narrative", "key_work", "staffing", "projects"})))
         return self
+
+    def value_at(self, path: str) -> object:
+        """The value at a dotted path (``budget.initial``), None when absent."""
+        return value_at(self, path)
+
+    def is_unknown(self, path: str) -> bool:
+        """True when the source did not print the year-level field ``path``."""
+        return path in self.unknown
+
+    @property
+    def complete(self) -> bool:
+        """False when the year file declares its source incomplete (``evidence.complete: false``)."""
+        return self.evidence.complete
+
+    def block_of(self, indicator: Indicator) -> Block | None:
+        """The most specific block holding ``indicator`` (a 二级 block before a 一级 one)."""
+        held = [b for b in self.blocks if b.holds(indicator)]
+        held.sort(key=lambda b: b.level2 is None)
+        return held[0] if held else None
 
     @field_validator("rulebook")
     @classmethod
@@ -421,3 +510,4 @@ class UnitYear(_Model):
 def is_valid_unit_id(unit_id: str) -> bool:
     """True for a safe unit id (no path separators, no ``..``)."""
     return bool(_UNIT_ID_RE.fullmatch(unit_id))
+

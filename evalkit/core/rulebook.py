@@ -64,6 +64,13 @@ class BudgetExecutionRules(_Strict):
     )
     cap: bool = Field(True, description="得分不超过分值 / cap at the weight")
     intervals: list[Interval] = Field([], description="区间表，按下限从高到低 / interval table")
+    explain_below: Decimal | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="执行率（%）低于此值须书面说明原因（如四川 90）；null 表示不要求 / "
+        "an execution rate below this needs a written reason",
+    )
 
     @model_validator(mode="after")
     def _intervals(self) -> BudgetExecutionRules:

@@ -14,18 +14,35 @@ score and the execution score are rounded half-up, and the total is the sum of t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
+from evalkit.core.blocks import Weight, check_blocks, indicator_weights
+from evalkit.core.evaluation import NO_GRADE, Evaluation, IndicatorScore, TotalStatus, json_number
+from evalkit.core.execution import (
+    execution_weight,
+    not_computable,
+    rate_figure,
+    score_budget_execution,
+)
+from evalkit.core.execution import written as _n
 from evalkit.core.figures import PRECISION, Figure, fmt, round_half_up
-from evalkit.core.models import Indicator, Staffing, UnitProfile, UnitYear
+from evalkit.core.models import INDICATOR_UNKNOWN_FIELDS, Indicator, UnitProfile, UnitYear
+from evalkit.core.qualitative import (
+    ScoreBand,
+    qualitative_band,
+    qualitative_grade,
+    score_qualitative,
+    unscored,
+)
 from evalkit.core.rulebook import Rulebook
 from evalkit.core.targets import OP_SYMBOL, direction
-from evalkit.errors import ScoringError
+from evalkit.errors import InputError, InputErrors, ScoringError, problems_of
 
 __all__ = [
     "IndicatorScore",
     "Evaluation",
+    "NO_GRADE",
+    "json_number",
     "evaluate",
     "score_indicator",
     "score_quantity",
@@ -40,141 +57,6 @@ __all__ = [
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-
-
-def json_number(value: Decimal | None) -> int | float | None:
-    """A Decimal for JSON: an int when whole, else a float whose text is the same digits.
-
-    Figures have far fewer than 15 significant digits, so ``repr(float)`` gives back exactly the
-    decimal text (``Decimal('9.94')`` → ``9.94``).
-    """
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
-
-def _n(value: Decimal | None) -> str:
-    """Inputs as written in a working line (no rounding of what the user typed)."""
-    if value is None:
-        return "—"
-    text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
-    return text
-
-
-@dataclass(frozen=True)
-class IndicatorScore:
-    """The scored indicator: its completion rate, score and any flags."""
-
-    indicator: Indicator
-    target_used: Decimal | str
-    completion: Figure
-    score: Figure | None
-    met: bool | None
-    grade: str | None = None
-    flags: tuple[str, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return self.indicator.name
-
-    @property
-    def weight(self) -> Decimal:
-        return self.indicator.weight
-
-    @property
-    def applicable(self) -> bool:
-        return self.indicator.applicable
-
-    @property
-    def lost(self) -> Decimal:
-        """Points lost against the weight (0 for a not-applicable indicator)."""
-        if self.score is None or self.score.value is None:
-            return ZERO
-        return self.indicator.weight - self.score.value
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """A scored unit-year: everything a report or an audit needs, each figure explained."""
-
-    unit: UnitProfile
-    year: UnitYear
-    rulebook: Rulebook
-    execution_rate: Figure
-    execution_weight: Decimal
-    execution_score: Figure
-    indicators: tuple[IndicatorScore, ...]
-    total: Figure
-    grade: str
-    adjustment_rate: Figure | None = None
-    basic_execution_rate: Figure | None = None
-    project_execution_rate: Figure | None = None
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def unit_id(self) -> str:
-        return self.unit.id
-
-    @property
-    def kind_label(self) -> str:
-        return "部门整体支出" if self.year.kind == "department" else "项目支出"
-
-    @property
-    def staffing(self) -> Staffing | None:
-        return self.year.staffing or self.unit.staffing
-
-    def as_dict(self) -> dict[str, object]:
-        """The JSON form printed by ``evalkit score --json`` (Decimals as strings)."""
-        reported = self.year.reported
-        out: dict[str, object] = {
-            "unit_id": self.unit.id,
-            "unit_name": self.unit.name,
-            "year": self.year.year,
-            "kind": self.year.kind,
-            "rulebook": self.rulebook.name,
-            "total": json_number(self.total.value),
-            "grade": self.grade,
-            "budget_execution": {
-                "rate": json_number(self.execution_rate.value),
-                "weight": json_number(self.execution_weight),
-                "score": json_number(self.execution_score.value),
-                "explain": self.execution_score.explain(),
-            },
-            "indicators": [
-                {
-                    "name": s.name,
-                    "level1": s.indicator.level1,
-                    "level2": s.indicator.level2,
-                    "op": s.indicator.op,
-                    "target": s.indicator.target
-                    if isinstance(s.indicator.target, str)
-                    else json_number(s.indicator.target),
-                    "target_adjusted": json_number(s.indicator.target_adjusted),
-                    "unit": s.indicator.unit,
-                    "actual": s.indicator.actual
-                    if isinstance(s.indicator.actual, str)
-                    else json_number(s.indicator.actual),
-                    "completion": json_number(s.completion.value),
-                    "weight": json_number(s.weight),
-                    "score": None if s.score is None else json_number(s.score.value),
-                    "applicable": s.applicable,
-                    "grade": s.grade,
-                    "flags": list(s.flags),
-                    "explain": None if s.score is None else s.score.explain(),
-                }
-                for s in self.indicators
-            ],
-            "total_explain": self.total.explain(),
-            "notes": list(self.notes),
-        }
-        if reported is not None and (reported.total is not None or reported.grade is not None):
-            out["reported"] = {
-                "total": json_number(reported.total),
-                "grade": reported.grade,
-            }
-        return out
 
 
 # --------------------------------------------------------------------------- quantitative
@@ -356,69 +238,6 @@ def _completion_formula(kind: str, variant: str) -> str:
     return "完成率 = 目标值 ÷ 实际值 × 100%"
 
 
-# --------------------------------------------------------------------------- qualitative
-
-
-def qualitative_grade(indicator: Indicator, rulebook: Rulebook) -> str:
-    """达成 / 部分达成 / 未达成 for a 定性 indicator: its ``grade`` or read from its actual text."""
-    if indicator.grade:
-        return indicator.grade
-    rules = rulebook.qualitative
-    text = str(indicator.actual or "").strip()
-    if text and text == str(indicator.target).strip():
-        return "达成"
-    for grade, phrases in (
-        ("未达成", rules.missed_phrases),
-        ("部分达成", rules.partial_phrases),
-        ("达成", rules.achieved_phrases),
-    ):
-        if text in phrases:
-            return grade
-    for grade, needles in (("未达成", ("未达成", "未完成", "未达到")), ("部分达成", ("部分",)), ("达成", ("达成", "完成", "达到"))):
-        if any(n in text for n in needles):
-            return grade
-    raise ScoringError(
-        f"无法从实际完成值“{text}”判断定性指标的完成等级，请填写 grade（达成 / 部分达成 / 未达成）"
-    )
-
-
-@dataclass(frozen=True)
-class ScoreBand:
-    """The scores a qualitative grade allows: ``[low, high)``, or ``[low, high]`` for the top band.
-
-    >>> from evalkit.core.rulebook import load_rulebook
-    >>> band = qualitative_band("部分达成", Decimal(10), load_rulebook("national-default"))
-    >>> band.text(), band.contains(Decimal(8)), band.contains(Decimal(6))
-    ('[6, 8)', False, True)
-    """
-
-    grade: str
-    low: Decimal
-    high: Decimal
-    high_inclusive: bool
-    dp: int
-
-    def contains(self, score: Decimal) -> bool:
-        if self.high_inclusive:
-            return self.low <= score <= self.high
-        return self.low <= score < self.high
-
-    def text(self) -> str:
-        return f"[{fmt(self.low, self.dp)}, {fmt(self.high, self.dp)}{']' if self.high_inclusive else ')'}"
-
-
-def qualitative_band(grade: str, weight: Decimal, rulebook: Rulebook) -> ScoreBand:
-    """The score band of a qualitative grade for an indicator of ``weight`` (limits rounded like scores)."""
-    dp = rulebook.rounding.score_dp
-    low, high = rulebook.qualitative.bands[grade]  # type: ignore[index]
-    return ScoreBand(
-        grade=grade,
-        low=round_half_up(low * weight, dp),
-        high=round_half_up(high * weight, dp),
-        high_inclusive=high == 1,
-        dp=dp,
-    )
-
 
 def over_completed(op: str, target: Decimal, actual: Decimal, rulebook: Rulebook) -> bool:
     """True when a positive (≥ >) indicator reaches ``over_completion_flag`` × its target.
@@ -434,58 +253,17 @@ def over_completed(op: str, target: Decimal, actual: Decimal, rulebook: Rulebook
     return ratio is not None and direction(op) == "positive" and target > 0 and actual >= target * ratio
 
 
-def _qualitative(indicator: Indicator, rulebook: Rulebook) -> IndicatorScore:
-    rules = rulebook.qualitative
-    grade = qualitative_grade(indicator, rulebook)
-    w = indicator.weight
-    dp = rulebook.rounding.score_dp
-    lo_f, hi_f = rules.bands[grade]
-    allowed = qualitative_band(grade, w, rulebook)
-    band = allowed.text()
-    flags: list[str] = []
-    if indicator.score is not None:
-        s = indicator.score
-        if not allowed.contains(s):
-            raise ScoringError(
-                f"定性指标评为“{grade}”，得分应在 {band} 之间，实际填写 {_n(s)}"
-            )
-        exact = s
-        formula = f"定性指标“{grade}”，评定得分在区间 {band} 内"
-        working = f"评定得分 {_n(s)}"
-    else:
-        fraction = rules.default_fraction.get(grade)
-        if fraction is None:
-            fraction = (lo_f + hi_f) / 2
-            flags.append(f"“{grade}”未填写评定得分，按区间中点（分值的 {fmt(fraction * HUNDRED, 0)}%）计")
-        exact = w * fraction
-        formula = f"定性指标“{grade}”，得分 = 分值 × {fmt(fraction * HUNDRED, 2)}%"
-        working = f"{_n(w)} × {fmt(fraction, 4)} = {fmt(exact, 6)}"
-    if indicator.deduction:
-        exact = max(ZERO, exact - indicator.deduction)
-        working += f"；扣减 {_n(indicator.deduction)}"
-    score = Figure(
-        value=round_half_up(exact, dp),
-        dp=dp,
-        formula=formula,
-        working=working,
-        rule=f"qualitative.{grade}",
-        inputs={"完成等级": grade, "分值": w, "得分区间": band},
-        exact=exact,
-    )
-    completion = Figure(value=None, dp=rulebook.rounding.rate_dp, unit="%", formula="定性指标不计完成率", rule="qualitative")
-    return IndicatorScore(
-        indicator=indicator,
-        target_used=indicator.target,
-        completion=completion,
-        score=score,
-        met=grade == "达成",
-        grade=grade,
-        flags=tuple(flags),
-    )
+def score_indicator(indicator: Indicator, rulebook: Rulebook, weight: Weight | None = None) -> IndicatorScore:
+    """Score one indicator under ``rulebook``; not-applicable indicators get no score.
 
-
-def score_indicator(indicator: Indicator, rulebook: Rulebook) -> IndicatorScore:
-    """Score one indicator under ``rulebook``; not-applicable indicators get no score."""
+    ``weight`` is the weight to score with when it is not the indicator's own (a share of a
+    block, see :mod:`evalkit.core.blocks`). A cell the source did not print makes the score,
+    and the completion rate when it needs that cell, not computable, with the reason.
+    """
+    if weight is None:
+        weight = Weight(indicator.weight, missing="" if indicator.weight is not None else "分值未印出")
+    w = weight.value
+    note = weight.how
     if not indicator.applicable:
         return IndicatorScore(
             indicator=indicator,
@@ -494,22 +272,34 @@ def score_indicator(indicator: Indicator, rulebook: Rulebook) -> IndicatorScore:
             score=None,
             met=None,
             flags=("不适用，不参与评分",),
+            weight_used=w,
+            weight_note=note,
         )
     if indicator.is_qualitative:
-        return _qualitative(indicator, rulebook)
+        scored = score_qualitative(indicator, rulebook, w)
+        return _with_weight_note(scored, weight)
     target = indicator.scoring_target
-    assert isinstance(target, Decimal) and isinstance(indicator.actual, Decimal)
+    dp = rulebook.rounding.rate_dp
+    unprinted = [f for f in ("target", "actual") if indicator.is_unknown(f)]
+    if unprinted or indicator.op is None:
+        reason = "、".join(INDICATOR_UNKNOWN_FIELDS[f] for f in unprinted or ["target"]) + "未印出"
+        completion = not_computable(reason, dp, "完成率 = 实际值 ÷ 目标值 × 100%", unit="%")
+        return _with_weight_note(unscored(indicator, rulebook, w, reason, completion), weight)
+    assert isinstance(target, Decimal) and isinstance(indicator.actual, Decimal) and indicator.op is not None
     completion, score, met, flags = score_quantity(
         indicator.op,
         target,
         indicator.actual,
-        indicator.weight,
+        w if w is not None else ZERO,
         indicator.unit,
         indicator.deduction,
         rulebook,
     )
     if indicator.target_adjusted is not None:
         flags = (f"按调整指标值 {_n(indicator.target_adjusted)} 评分（原指标值 {_n(indicator.target)}）", *flags)
+    if w is None:
+        scored = unscored(indicator, rulebook, w, weight.missing or "分值未印出", completion, met=met, flags=flags)
+        return _with_weight_note(scored, weight)
     return IndicatorScore(
         indicator=indicator,
         target_used=target,
@@ -517,79 +307,15 @@ def score_indicator(indicator: Indicator, rulebook: Rulebook) -> IndicatorScore:
         score=score,
         met=met,
         flags=flags,
+        weight_used=w,
+        weight_note=note,
     )
 
 
-# --------------------------------------------------------------------------- budget
-
-
-def _rate(numerator: Decimal | None, denominator: Decimal | None, dp: int, formula: str, names: tuple[str, str]) -> Figure | None:
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        exact = numerator / denominator * HUNDRED
-    return Figure(
-        value=round_half_up(exact, dp),
-        dp=dp,
-        unit="%",
-        formula=formula,
-        working=f"{_n(numerator)} ÷ {_n(denominator)} × 100% = {fmt(exact, 6)}%",
-        inputs={names[0]: numerator, names[1]: denominator},
-        exact=exact,
-    )
-
-
-def score_budget_execution(
-    year: UnitYear, rulebook: Rulebook, weight: Decimal
-) -> tuple[Figure, Figure]:
-    """The execution rate (percent) and its score."""
-    rules = rulebook.budget_execution
-    budget = year.budget
-    dp = rulebook.rounding.rate_dp
-    if rules.denominator == "final":
-        denominator, label = budget.final, "全年预算数"
-    elif rules.denominator == "initial":
-        denominator, label = budget.initial, "年初预算数"
-    else:
-        adj = budget.adjustment_amount
-        denominator = None if budget.initial is None or adj is None else budget.initial + adj
-        label = "年初预算数 + 年中调整数"
-    if denominator is None:
-        raise ScoringError(f"评分规则要求以{label}为执行率分母，但未填写", field="budget")
-    if denominator == 0:
-        raise ScoringError(f"{label}为 0，无法计算预算执行率", field="budget")
-    rate = _rate(budget.actual, denominator, dp, f"预算执行率 = 实际支出 ÷ {label} × 100%", ("实际支出", label))
-    assert rate is not None and rate.exact is not None
-    score_dp = rulebook.rounding.execution_score_dp
-    score_dp = rulebook.rounding.score_dp if score_dp is None else score_dp
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        if rules.scorer == "proportional":
-            share = rate.value / HUNDRED if rulebook.rounding.score_from_rounded_rate else rate.exact / HUNDRED
-            capped = min(share, ONE) if rules.cap else share
-            exact = weight * capped
-            formula = "执行率得分 = 分值 × 执行率" + ("，最高不超过分值" if rules.cap else "")
-            working = f"{_n(weight)} × {fmt(share * HUNDRED, 6)}% = {fmt(weight * share, 6)}"
-        else:
-            shown = rate.value
-            band = next(i for i in rules.intervals if shown >= i.min) if shown >= rules.intervals[-1].min else None
-            fraction = band.fraction if band else ZERO
-            exact = weight * fraction
-            formula = "执行率得分按区间表：" + "；".join(
-                f"≥{fmt(i.min, 2)}% 得 {fmt(i.fraction * HUNDRED, 0)}%" for i in rules.intervals
-            )
-            working = f"执行率 {rate.text()}，得分值的 {fmt(fraction * HUNDRED, 0)}%：{_n(weight)} × {fmt(fraction, 4)} = {fmt(exact, 6)}"
-    score = Figure(
-        value=round_half_up(exact, score_dp),
-        dp=score_dp,
-        formula=formula,
-        working=working,
-        rule=f"budget_execution.{rules.scorer}",
-        inputs={"执行率": rate.value, "分值": weight},
-        exact=exact,
-    )
-    return rate, score
+def _with_weight_note(scored: IndicatorScore, weight: Weight) -> IndicatorScore:
+    if not weight.how:
+        return scored
+    return IndicatorScore(**{**scored.__dict__, "weight_note": weight.how, "flags": (weight.how, *scored.flags)})
 
 
 # --------------------------------------------------------------------------- total
@@ -616,53 +342,92 @@ def grade_for(total_exact: Decimal, rulebook: Rulebook) -> str:
     return grades.bands[-1].grade
 
 
-def _check_weights(year: UnitYear, rulebook: Rulebook, execution_weight: Decimal) -> list[str]:
-    indicator_total = sum((i.weight for i in year.indicators), ZERO)
-    total = indicator_total + execution_weight
+def _check_weights(
+    year: UnitYear, rulebook: Rulebook, exec_weight: Decimal | None, weights: list[Weight]
+) -> list[str]:
+    """Raise when a complete table's weights do not add up to the rulebook's total.
+
+    A table declared incomplete, a budget-only evaluation or a table with unknown weights is not
+    checked (a note says why); the blocks of a complete table must hold together.
+    """
+    problems = check_blocks(year, rulebook)
+    notes: list[str] = []
+    known = [w.value for w in weights if w.value is not None]
+    if not year.complete or not year.indicators:
+        return _raise_or(problems, notes)
+    if exec_weight is None or len(known) < len(weights):
+        notes.append("部分分值未印出，未核对权重合计")
+        return _raise_or(problems, notes)
+    indicator_total = sum(known, ZERO)
+    total = indicator_total + exec_weight
     if abs(total - rulebook.total_weight) > rulebook.weight_tolerance:
-        raise ScoringError(
-            f"权重合计为 {_n(total)}（预算执行率 {_n(execution_weight)} + 绩效指标 {_n(indicator_total)}），"
+        problems.insert(0, ScoringError(
+            f"权重合计为 {_n(total)}（预算执行率 {_n(exec_weight)} + 绩效指标 {_n(indicator_total)}），"
             f"按评分规则“{rulebook.title}”应为 {_n(rulebook.total_weight)}",
             field="indicators[].weight（分值）",
-        )
-    notes = []
+        ))
+    _raise_or(problems, notes)
     if year.kind == "project" and rulebook.level1_weights and all(i.level1 for i in year.indicators):
         expected = dict(rulebook.level1_weights)
         present = {(i.level1 or "").split("(")[0].split("（")[0] for i in year.indicators}
         if "满意度指标" not in present and rulebook.missing_satisfaction_to in expected:
             expected[rulebook.missing_satisfaction_to] += expected.pop("满意度指标", ZERO)
         for level1, want in expected.items():
-            got = sum((i.weight for i in year.indicators if (i.level1 or "").startswith(level1)), ZERO)
+            got = sum(
+                (w for i, w in zip(year.indicators, known, strict=True) if (i.level1 or "").startswith(level1)), ZERO
+            )
             if got and got != want:
                 notes.append(f"一级指标“{level1}”分值合计 {_n(got)}，通行标准为 {_n(want)}")
     return notes
 
 
-def evaluate(unit: UnitProfile, year: UnitYear, rulebook: Rulebook) -> Evaluation:
-    """Score a unit-year under a rulebook.
+class ScoringErrors(InputErrors, ScoringError):
+    """Several scoring problems in one unit-year, each its own line."""
 
-    Raises :class:`ScoringError` (with the field) when the inputs cannot be scored: weights that
-    do not add up, a zero budget, a qualitative score outside its band…
-    """
-    weight = year.execution_weight if year.execution_weight is not None else rulebook.budget_execution.weight
-    notes = _check_weights(year, rulebook, weight)
-    rate, execution_score = score_budget_execution(year, rulebook, weight)
-    scored = []
-    for index, indicator in enumerate(year.indicators):
-        try:
-            scored.append(score_indicator(indicator, rulebook))
-        except ScoringError as exc:
-            raise ScoringError(exc.message, field=f"indicators[{index}]（{indicator.name}）") from None
+
+def _raise_or(problems: list[ScoringError], notes: list[str]) -> list[str]:
+    if problems:
+        raise problems[0] if len(problems) == 1 else ScoringErrors(list(problems))
+    return notes
+
+
+_MISSING_LABELS = {"cut_off": "指标表不完整（截断）", "blocks_only": "报告只印出部分板块"}
+
+
+def _missing_parts(year: UnitYear, execution_score: Figure, scored: list[IndicatorScore]) -> list[str]:
+    """What a total leaves out: unscored parts, an incomplete table, a budget-only evaluation."""
+    missing = []
+    if execution_score.value is None:
+        missing.append(f"预算执行率得分（{execution_score.missing}）")
+    for s in scored:
+        if s.applicable and s.score is not None and s.score.value is None:
+            missing.append(f"指标“{s.name}”得分（{s.score.missing}）")
+    if not year.complete:
+        label = _MISSING_LABELS.get(year.evidence.missing or "", "来源不完整")
+        missing.append(label + (f"：{year.evidence.note}" if year.evidence.note else ""))
+    elif not year.indicators:
+        missing.append("绩效指标（仅有资金部分）")
+    return missing
+
+
+def _total(
+    year: UnitYear, rulebook: Rulebook, execution_score: Figure, scored: list[IndicatorScore]
+) -> tuple[Figure, TotalStatus, list[str]]:
     dp_total = rulebook.rounding.total_dp
-    parts = [execution_score.value] + [s.score.value for s in scored if s.score is not None]
-    na_weight = sum((s.weight for s in scored if not s.applicable), ZERO)
+    missing = _missing_parts(year, execution_score, scored)
+    parts = [p for p in [execution_score.value, *(s.score.value for s in scored if s.score is not None)] if p is not None]
+    formula = "总分 = 预算执行率得分 + 各指标得分"
+    if not parts:
+        return not_computable("；".join(missing), dp_total, formula, rule="total"), "not_computable", missing
+    na_weight = sum((s.weight or ZERO for s in scored if not s.applicable), ZERO)
     with localcontext() as ctx:
         ctx.prec = PRECISION
         raw = sum(parts, ZERO)
         working = " + ".join(fmt(p, 6) for p in parts) + f" = {fmt(raw, 6)}"
-        formula = "总分 = 预算执行率得分 + 各指标得分"
         exact = raw
-        if na_weight and rulebook.indicators.not_applicable == "renormalise":
+        if missing:
+            formula += "（只计可计算的部分）"
+        elif na_weight and rulebook.indicators.not_applicable == "renormalise":
             scale = rulebook.total_weight / (rulebook.total_weight - na_weight)
             exact = raw * scale
             formula += "，按适用指标折算为百分制"
@@ -675,10 +440,43 @@ def evaluate(unit: UnitProfile, year: UnitYear, rulebook: Rulebook) -> Evaluatio
         rule="total",
         inputs={"不适用指标分值": na_weight},
         exact=exact,
+        partial="；".join(missing),
     )
+    return total, ("partial" if missing else "complete"), missing
+
+
+def evaluate(unit: UnitProfile, year: UnitYear, rulebook: Rulebook) -> Evaluation:
+    """Score a unit-year under a rulebook.
+
+    Raises :class:`ScoringError` (with the field) when the inputs cannot be scored: weights that
+    do not add up on a complete table, a zero budget, a qualitative score outside its band…
+    What the source did not print is not an error: each figure that needs it is not computable
+    (with the reason), and the total is a partial sum, labelled so and not graded.
+    """
+    weight = execution_weight(year, rulebook)
+    weights = indicator_weights(year)
+    problems: list[InputError] = []
+    notes: list[str] = []
+    try:
+        notes = _check_weights(year, rulebook, weight, weights)
+    except ScoringError as exc:
+        problems.extend(problems_of(exc))
+    try:
+        rate, execution_score = score_budget_execution(year, rulebook, weight)
+    except ScoringError as exc:
+        problems.append(exc)
+    scored = []
+    for index, (indicator, w) in enumerate(zip(year.indicators, weights, strict=True)):
+        try:
+            scored.append(score_indicator(indicator, rulebook, w))
+        except ScoringError as exc:
+            problems.append(ScoringError(exc.message, field=f"indicators[{index}]（{indicator.name}）"))
+    if problems:  # every problem at once, not the first
+        raise problems[0] if len(problems) == 1 else ScoringErrors(problems)
+    total, status, missing = _total(year, rulebook, execution_score, scored)
     budget = year.budget
     dp = rulebook.rounding.rate_dp
-    adjustment_rate = _rate(
+    adjustment_rate = rate_figure(
         budget.adjustment_amount, budget.initial, dp, "预算调整率 = 年中调整数 ÷ 年初预算数 × 100%", ("年中调整数", "年初预算数")
     )
     basic = budget.basic
@@ -692,13 +490,16 @@ def evaluate(unit: UnitProfile, year: UnitYear, rulebook: Rulebook) -> Evaluatio
         execution_score=execution_score,
         indicators=tuple(scored),
         total=total,
-        grade=grade_for(exact, rulebook),
+        grade=grade_for(total.exact, rulebook) if status == "complete" and total.exact is not None else NO_GRADE,
         adjustment_rate=adjustment_rate,
         basic_execution_rate=None
         if basic is None
-        else _rate(basic.actual, basic.final, dp, "基本支出执行率 = 基本支出实际支出 ÷ 基本支出全年预算数 × 100%", ("基本支出实际支出", "基本支出全年预算数")),
+        else rate_figure(basic.actual, basic.final, dp, "基本支出执行率 = 基本支出实际支出 ÷ 基本支出全年预算数 × 100%", ("基本支出实际支出", "基本支出全年预算数")),
         project_execution_rate=None
         if project is None
-        else _rate(project.actual, project.final, dp, "项目支出执行率 = 项目支出实际支出 ÷ 项目支出全年预算数 × 100%", ("项目支出实际支出", "项目支出全年预算数")),
+        else rate_figure(project.actual, project.final, dp, "项目支出执行率 = 项目支出实际支出 ÷ 项目支出全年预算数 × 100%", ("项目支出实际支出", "项目支出全年预算数")),
         notes=tuple(notes),
+        total_status=status,
+        missing=tuple(missing),
     )
+

@@ -14,10 +14,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from evalkit.core.models import UnitProfile, UnitYear, is_valid_unit_id
+from evalkit.core.models import (
+    PROBLEM_SEPARATOR,
+    UnitProfile,
+    UnitYear,
+    is_valid_unit_id,
+    year_problems,
+)
 from evalkit.core.rulebook import Rulebook, load_rulebook, rulebook_source
 from evalkit.core.scoring import Evaluation, evaluate
-from evalkit.errors import InputError
+from evalkit.errors import InputError, InputErrors, problems_of
 from evalkit.inputs.yamlio import LoadedYaml, load_yaml
 
 __all__ = [
@@ -63,7 +69,21 @@ class LoadedUnitYear:
         try:
             return evaluate(self.profile, self.year, self.rulebook)
         except InputError as exc:
-            raise type(exc)(exc.message, file=str(self.ref.path), field=exc.field) from None
+            located = [
+                type(p)(p.message, file=str(self.ref.path), field=p.field, line=self._line(p.field))
+                for p in problems_of(exc)
+            ]
+            raise (located[0] if len(located) == 1 else InputErrors(located)) from None
+
+    def _line(self, field: str | None) -> int | None:
+        """The line in the year file of a field path like ``indicators[3]（名称）``."""
+        if not field:
+            return None
+        parts = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]（]+", field.split("（")[0]))
+        try:
+            return load_yaml(self.ref.path).line_of(parts)
+        except InputError:
+            return None
 
     def input_hash(self) -> str:
         """SHA-256 over the profile, the year file and the rulebook chain's files."""
@@ -144,7 +164,20 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def _validation_error(exc: ValidationError, model: type[BaseModel], source: Path, loaded: LoadedYaml) -> InputError:
-    err = exc.errors()[0]
+    """Every problem pydantic found, one :class:`InputError` each (cross-field checks split too)."""
+    problems: list[InputError] = []
+    for err in exc.errors():
+        if err["type"] == "value_error" and PROBLEM_SEPARATOR in str(err["msg"]):
+            head = "Value error, "
+            for part in str(err["msg"]).removeprefix(head).split(PROBLEM_SEPARATOR):
+                problems.append(_one_error({**err, "msg": part}, model, source, loaded))
+        else:
+            problems.append(_one_error(err, model, source, loaded))
+    problems.sort(key=lambda p: (p.line or 0))
+    return problems[0] if len(problems) == 1 else InputErrors(problems)
+
+
+def _one_error(err: Any, model: type[BaseModel], source: Path, loaded: LoadedYaml) -> InputError:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("function-before", "function-after"))))
     # Drop union-branch names pydantic puts in the location (e.g. 'decimal', 'str').
     loc = tuple(p for p in loc if p not in ("decimal", "str", "int", "float", "bool"))
@@ -155,7 +188,10 @@ def _validation_error(exc: ValidationError, model: type[BaseModel], source: Path
         if "（" in message.split(":")[0] and ": " in message:
             field, _, message = message.partition(": ")
             path = _field_path(loc)
-            return InputError(message, file=str(source), field=f"{path}.{field}" if path else field, line=loaded.line_of(loc))
+            sub = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", field.split("（")[0]))
+            return InputError(
+                message, file=str(source), field=f"{path}.{field}" if path else field, line=loaded.line_of(loc + sub)
+            )
     elif kind == "literal_error":
         message = f"应为以下之一：{err['ctx']['expected']}，实际为“{given}”"
     elif kind in ("greater_than_equal", "greater_than"):
@@ -187,7 +223,26 @@ def _validate(model: type[BaseModel], path: Path) -> Any:
     try:
         return model.model_validate(loaded.data)
     except ValidationError as exc:
-        raise _validation_error(exc, model, path, loaded) from None
+        error = _validation_error(exc, model, path, loaded)
+        if model is UnitYear and not _mentions_cross_checks(exc):
+            # Field errors stop pydantic before the cross-field checks: run them on the raw data.
+            extra = year_problems(loaded.data)
+            if extra:
+                fake = ValidationError.from_exception_data(
+                    "UnitYear", [{"type": "value_error", "loc": (), "input": None, "ctx": {"error": ValueError(PROBLEM_SEPARATOR.join(extra))}}]
+                )
+                more = problems_of(_validation_error(fake, model, path, loaded))
+                problems = sorted([*problems_of(error), *more], key=lambda p: p.line or 0)
+                error = InputErrors(problems)
+        raise error from None
+
+
+def _mentions_cross_checks(exc: ValidationError) -> bool:
+    return any(err["type"] == "value_error" and not _strip_loc(err["loc"]) for err in exc.errors())
+
+
+def _strip_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
 
 
 def load_profile(unit_dir: Path) -> UnitProfile:
@@ -215,8 +270,18 @@ def load_year_file(path: Path) -> UnitYear:
 
 def load_unit_year(ref: UnitYearRef, *, rulebook: str | Path | None = None) -> LoadedUnitYear:
     """Load a unit-year and its rulebook (``rulebook`` overrides the year file's choice)."""
-    profile = load_profile(ref.path.parent)
-    year = load_year_file(ref.path)
+    problems: list[InputError] = []
+    profile = year = None
+    try:
+        profile = load_profile(ref.path.parent)
+    except InputError as exc:
+        problems.extend(problems_of(exc))
+    try:  # a bad unit.yaml does not hide the year file's problems: both are listed
+        year = load_year_file(ref.path)
+    except InputError as exc:
+        problems.extend(problems_of(exc))
+    if problems or profile is None or year is None:
+        raise problems[0] if len(problems) == 1 else InputErrors(problems)
     choice = rulebook if rulebook is not None else year.rulebook
     try:
         rb_path = rulebook_source(choice, base_dir=ref.path.parent if rulebook is None else None)

@@ -47,7 +47,7 @@ from evalkit.interactive.locate import project_dir, project_root
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from evalkit.audit.checks import Finding
+    from evalkit.audit import Finding
     from evalkit.interactive.compare import Comparison
     from evalkit.interactive.display import Table
     from evalkit.interactive.narrative import Narrative
@@ -171,7 +171,7 @@ class UnitYearView:
 
     @cached_property
     def _findings(self) -> tuple[Finding, ...]:
-        from evalkit.audit.checks import audit_unit_year
+        from evalkit.audit import audit_unit_year
 
         return tuple(audit_unit_year(self.loaded))
 

@@ -233,7 +233,8 @@ def grade_distribution(df: pd.DataFrame) -> pd.DataFrame:
     """
     units = _unit_years(df)
     grade = units["grade"].fillna(FAILED)
-    table = pd.crosstab(units["year"], grade).reindex(columns=[*GRADES, FAILED], fill_value=0)
+    other = sorted(set(grade) - {*GRADES, FAILED})  # 部分得分 / 无法计算 (incomplete reports) are counted too
+    table = pd.crosstab(units["year"], grade).reindex(columns=[*GRADES, *other, FAILED], fill_value=0)
     table["合计"] = table.sum(axis=1)
     table.loc["合计"] = table.sum(axis=0)
     table.index = table.index.map(str)

@@ -145,16 +145,16 @@ class WhatIfPanel:
     def _original(self) -> tuple[str, str, str]:
         name = self.item.value
         ev = self.view.evaluation
-        if name == EXECUTION:
-            return "", "", fmt(ev.execution_weight, 6)
-        indicator = next(s.indicator for s in ev.indicators if s.name == name)
 
         def text(value: Any) -> str:
             if value is None:
                 return ""
             return str(value) if isinstance(value, str) else fmt(value, 6)
 
-        return text(indicator.target), text(indicator.actual), fmt(indicator.weight, 6)
+        if name == EXECUTION:
+            return "", "", text(ev.execution_weight)
+        indicator = next(s.indicator for s in ev.indicators if s.name == name)
+        return text(indicator.target), text(indicator.actual), text(indicator.weight)
 
     def _fill(self) -> None:
         target, actual, weight = self._original()
@@ -177,6 +177,7 @@ class WhatIfPanel:
             for key, value, before in zip(("target", "actual", "weight"), values, original, strict=True)
             if value.strip() != before
         }
+        changes = {key: value for key, value in changes.items() if value}
         if not changes:
             self.result.value = "<p>（尚未修改：得分与原评分相同）</p>"
             return

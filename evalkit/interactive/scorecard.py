@@ -9,7 +9,6 @@ Figures are written with the rulebook's decimals (``96.60`` when scores have two
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,7 @@ from evalkit.interactive.display import (
 )
 
 if TYPE_CHECKING:
-    from evalkit.audit.checks import Finding
+    from evalkit.audit import Finding
     from evalkit.core.scoring import Evaluation, IndicatorScore
 
 __all__ = ["Findings", "figure_text", "findings_html", "scorecard_html"]
@@ -73,28 +72,29 @@ def indicator_rows(ev: Evaluation) -> tuple[list[list[str]], list[str | None]]:
     dp = ev.execution_score.dp
     rows: list[list[str]] = []
     tints: list[str | None] = []
-    score = ev.execution_score.value
-    lost = None if score is None else ev.execution_weight - score
+    score, weight = ev.execution_score.value, ev.execution_weight
+    lost = None if score is None or weight is None else weight - score
     rows.append([
         "预算执行率", "= 100%", figure_text(ev.execution_rate), figure_text(ev.execution_rate),
-        fmt(ev.execution_weight), figure_text(ev.execution_score),
+        fmt(weight), figure_text(ev.execution_score),
         "—" if lost is None else fmt(lost, dp, keep_zeros=True),
-        bar(None if score is None or not ev.execution_weight else score / ev.execution_weight * 100),
+        bar(None if score is None or not weight else score / weight * 100),
     ])  # fmt: skip
     tints.append("lost" if lost else None)
     for s in ev.indicators:
         value = None if s.score is None else s.score.value
         applicable = s.indicator.applicable
-        lost_text = "—" if value is None or not applicable else fmt(s.lost, s.score.dp, keep_zeros=True)
+        known = value is not None and s.weight is not None and applicable
+        lost_text = fmt(s.lost, s.score.dp, keep_zeros=True) if known else "—"
         rows.append([
             s.name, target_text(s), actual_text(s),
             ("不适用" if not applicable else completion_text(s) if s.indicator.is_qualitative
-             else figure_text(s.completion)), fmt(s.weight), _score(s), lost_text,
+             else figure_text(s.completion)),
+            fmt(s.weight), _score(s), lost_text,
             bar(None if value is None or not s.weight else value / s.weight * 100),
         ])  # fmt: skip
-        tints.append(None if not applicable else "lost" if value is not None and s.lost > 0 else None)
-    weights = ev.execution_weight + sum((s.weight for s in ev.indicators), Decimal(0))
-    rows.append(["合计", "", "", "", fmt(weights), figure_text(ev.total), "", ""])
+        tints.append("lost" if known and s.lost > 0 else None)
+    rows.append(["合计", "", "", "", fmt(ev.weight_total), figure_text(ev.total), "", ""])
     tints.append("total")
     return rows, tints
 
@@ -130,7 +130,7 @@ def findings_html(findings: Iterable[Finding], caption: str | None = None) -> st
 
 
 class Findings(list):
-    """The audit's findings (a list of :class:`~evalkit.audit.checks.Finding`, errors first),
+    """The audit's findings (a list of :class:`~evalkit.audit.Finding`, errors first),
     shown in JupyterLab as a table and printed one finding a line."""
 
     def _repr_html_(self) -> str:
@@ -216,6 +216,9 @@ def scorecard_html(
     )
     audit = findings_html(findings) if audited and not what_if else ""
     notes = [*ev.notes, *(flag for s in ev.indicators for flag in s.flags)]
+    if ev.total_status != "complete":
+        missing = "、".join(ev.missing) or "部分数字"
+        notes.insert(0, f"综合得分为部分合计，未计入：{missing}；因此不评定等级。")
     foot = "".join(f'<p style="margin:0.2em 0;font-size:0.9em">注：{escape(n)}</p>' for n in notes)
     return (
         f'<div class="evalkit-scorecard" {_WRAP}>{head}<div>{cards}</div>{note}{table}'

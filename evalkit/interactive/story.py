@@ -86,7 +86,7 @@ def synthetic_province(
     ``years`` years, written by ``evalkit synth``'s generator, scored and audited, with their
     result records and ``results.parquet``; no HTML reports. Returns the outputs folder
     (``<out>/outputs``; ``out`` defaults to a new temporary folder)."""
-    from evalkit.audit.checks import audit_unit_year
+    from evalkit.audit import audit_unit_year
     from evalkit.errors import InputError
     from evalkit.inputs.params import discover, load_unit_year
     from evalkit.publish.records import read_records, unit_year_record, write_record, write_results

@@ -46,7 +46,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.audit.checks import Finding, summarise
+from evalkit.audit import Finding, summarise
 from evalkit.core.figures import round_half_up, to_decimal
 from evalkit.core.models import is_valid_unit_id
 from evalkit.inputs.params import LoadedUnitYear, UnitYearRef
@@ -127,6 +127,9 @@ _UNIT_YEAR_KEYS = (
     "execution_weight", "execution_score", "reported_total", "reported_grade", "rulebook",
     "error", "html", "key",
 )  # fmt: skip
+
+
+_UNGRADED = {"partial": "部分得分", "not_computable": "无法计算"}
 
 
 class RecordWarning(UserWarning):
@@ -217,8 +220,10 @@ def unit_year_record(
         "unit_name": profile.name if profile is not None else None,
         "kind": year.kind if year is not None else None,
         "rulebook": rulebook,
-        "total": None if ev is None else _text(ev.total.value),
-        "grade": None if ev is None else ev.grade,
+        # A partial or not-computable total is no total: it is left out of sums and averages, and
+        # the grade column says why (部分得分 / 无法计算).
+        "total": None if ev is None or not ev.graded else _text(ev.total.value),
+        "grade": None if ev is None else ev.grade if ev.graded else _UNGRADED[ev.total_status],
         "execution_rate": None if ev is None else _text(ev.execution_rate.value),
         "execution_weight": None if ev is None else _text(ev.execution_weight),
         "execution_score": None if ev is None else _text(ev.execution_score.value),

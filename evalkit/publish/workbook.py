@@ -72,8 +72,10 @@ def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _target_text(ind: Indicator, target: Decimal | str) -> str:
+def _target_text(ind: Indicator, target: Decimal | str | None) -> str:
     """``≥95%``, ``≤304.1万元``; a qualitative target is its text."""
+    if target is None or ind.op is None:
+        return "未印出"
     if ind.is_qualitative or isinstance(target, str):
         return str(target)
     return f"{OP_SYMBOL[ind.op]}{_plain(target)}{ind.unit}"
@@ -369,14 +371,15 @@ def _write_unit_sheet(ws: Worksheet, loaded: LoadedUnitYear, evaluation: Evaluat
     keys = [c.key for c in columns]
     weight_col, score_col, printed_col = keys.index("weight") + 1, keys.index("score") + 1, keys.index("reported_score") + 1
     r = last_row + 1
-    total_weight = evaluation.execution_weight + sum((s.weight for s in evaluation.indicators), Decimal(0))
+    total_weight = evaluation.weight_total  # None when some weight was not printed
     printed_total = reported.total if reported else None
     printed_grade = reported.grade if reported else None
     sheet.cell(r, 1, "总分", to_col=weight_col - 1, bold=True)
     for c in range(weight_col, ncols + 1):
         sheet.cell(r, c, None)
     sheet.cell(r, weight_col, total_weight, fmt="General", bold=True)
-    sheet.cell(r, score_col, evaluation.total.value, fmt=total_fmt, bold=True)
+    sheet.cell(r, score_col, evaluation.total.value if evaluation.graded else evaluation.total.text(),
+               fmt=total_fmt, bold=True)
     sheet.cell(r, printed_col, printed_total, fmt=_printed_format(printed_total), bold=True,
                fill=_DIFF_FILL if _differs(printed_total, evaluation.total.value) else None)
     r += 1

@@ -637,15 +637,17 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     ('预算执行率', '指标得分（总分 91.73，等级 优）')
     """
     dp = ev.rulebook.rounding.score_dp
-    rows: list[tuple[str, Decimal, Decimal | None, str | None]] = [
-        ("预算执行率", ev.execution_weight, ev.execution_score.value, None)
+    # A weight that was not printed is drawn as 0 and the score as 无法计算（原因）: never a guess.
+    rows: list[tuple[str, Decimal, Decimal | None, str | None, str]] = [
+        ("预算执行率", ev.execution_weight or Decimal(0), ev.execution_score.value, None, ev.execution_score.missing)
     ]
     rows += [
         (
             _wrap(item.name, 20),
-            item.weight,
+            item.weight or Decimal(0),
             None if item.score is None else item.score.value,
             item.grade,
+            "" if item.score is None else item.score.missing,
         )
         for item in ev.indicators
     ]
@@ -658,8 +660,10 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     )
     _style(ax)
     bar = 0.24
-    for (_, weight, score, grade), pos in zip(rows, positions, strict=True):
-        if score is None:
+    for (_, weight, score, grade, missing), pos in zip(rows, positions, strict=True):
+        if missing:
+            text = f"无法计算（{missing}）"
+        elif score is None:
             ax.barh(
                 pos,
                 float(weight),
@@ -710,7 +714,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     handles = [
         Patch(facecolor=PALETTE["actual"], edgecolor=PALETTE["text"], linewidth=0.7, label="得分")
     ]
-    if any(score is not None and score < weight for _, weight, score, _ in rows):
+    if any(score is not None and score < weight for _, weight, score, _, _ in rows):
         handles.append(
             Patch(
                 facecolor=_tint(PALETTE["lost"], 0.4),
@@ -719,7 +723,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
                 label="失分",
             )
         )
-    if any(score is None for _, _, score, _ in rows):
+    if any(score is None and not missing for _, _, score, _, missing in rows):
         handles.append(
             Patch(
                 facecolor=PALETTE["weight"], edgecolor=PALETTE["note"], hatch="xx", label="不适用"
@@ -746,20 +750,22 @@ def _completion_rows(ev: Evaluation) -> tuple[list[_CompletionRow], list[str]]:
     for item in ev.indicators:
         indicator = item.indicator
         if not indicator.applicable:
-            listed.append(f"不适用：{indicator.name}（分值 {fmt(indicator.weight, 2)}，不计分）")
+            listed.append(f"不适用：{indicator.name}（分值 {fmt(item.weight, 2)}，不计分）")
             continue
         if indicator.is_qualitative:
             score = (
                 ""
                 if item.score is None
-                else f"，得分 {item.score.text()} / {fmt(indicator.weight, 2)}"
+                else f"，得分 {item.score.text()} / {fmt(item.weight, 2)}"
             )
             listed.append(
-                f"定性指标：{indicator.name}（目标：{indicator.target}）—— {item.grade}{score}"
+                f"定性指标：{indicator.name}（目标：{indicator.target or '未印出'}）—— {item.grade or '—'}{score}"
             )
             continue
         target = item.target_used
-        assert isinstance(target, Decimal)  # quantitative indicators have numeric targets
+        if not isinstance(target, Decimal) or indicator.op is None:  # the report printed no target
+            listed.append(f"指标值未印出：{indicator.name}，完成率无法计算")
+            continue
         actual = indicator.actual if isinstance(indicator.actual, Decimal) else None
         midyear = indicator.midyear if isinstance(indicator.midyear, Decimal) else None
         if target == 0:

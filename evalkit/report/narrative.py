@@ -282,7 +282,8 @@ def indicator_paragraph(s: IndicatorScore) -> str:
             return text + "。该指标本年度不适用，不参与评分。"
         text += f"，本次评价实际完成情况为{_value(ind.actual, '')}，评定为“{s.grade}”"
     else:
-        text = f"{ind.name}：该指标预期指标值为{OP_WORDS[ind.op]} {_value(ind.target, unit)}"
+        target = "未印出" if ind.target is None else f"{OP_WORDS.get(ind.op or '', '')} {_value(ind.target, unit)}"
+        text = f"{ind.name}：该指标预期指标值为{target}"
         if ind.target_adjusted is not None:
             text += f"，年中调整指标值为 {_value(ind.target_adjusted, unit)}"
         if ind.midyear is not None:
@@ -297,25 +298,38 @@ def indicator_paragraph(s: IndicatorScore) -> str:
     text += "。"
     if ind.improvement:
         text += f"改进措施：{ind.improvement.rstrip('。')}。"
-    if s.score is not None:
-        text += f"该指标权重分值为 {fmt(ind.weight, 2)}分，自评得分 {s.score.text()}分。"
+    if s.score is not None and s.score.value is None:
+        weight = "未印出" if s.weight is None else f"{fmt(s.weight, 2)}分"
+        text += f"该指标权重分值{weight}，得分无法计算（{s.score.missing}）。"
+    elif s.score is not None:
+        text += f"该指标权重分值为 {fmt(s.weight, 2)}分，自评得分 {s.score.text()}分。"
     return text
 
 
 def conclusion(ev: Evaluation) -> str:
     kind = "部门整体支出" if ev.year.kind == "department" else "项目支出"
+    missing = "；".join(ev.missing)
+    if ev.total_status == "not_computable":
+        return f"{ev.year.year}年度{kind}绩效自评综合得分无法计算（{missing}），不评定等级。"
+    if ev.total_status == "partial":
+        return (
+            f"{ev.year.year}年度{kind}绩效自评可计算部分的得分为 {fmt(ev.total.value, ev.total.dp)}分"
+            f"（部分得分，未计入：{missing}），不评定等级。"
+        )
     return f"{ev.year.year}年度{kind}绩效自评综合得分 {ev.total.text()}分，评价结果为“{ev.grade}”。"
 
 
 def lost_points_summary(ev: Evaluation) -> str | None:
     """Where points were lost, largest first: a sentence for the conclusion."""
     losses: list[tuple[Decimal, str]] = []
-    exec_lost = ev.execution_weight - (ev.execution_score.value or Decimal(0))
+    exec_lost = Decimal(0)
+    if ev.execution_weight is not None and ev.execution_score.value is not None:
+        exec_lost = ev.execution_weight - ev.execution_score.value
     if exec_lost > 0:
         losses.append((exec_lost, "预算执行率"))
     losses += [(s.lost, s.name) for s in ev.indicators if s.lost > 0]
     if not losses:
-        return "各项指标均获满分。"
+        return "各项指标均获满分。" if ev.graded else "可计算的各项均获满分。"
     losses.sort(key=lambda pair: (-pair[0], pair[1]))
     items = "、".join(f"{name}（扣 {fmt(lost, 2)}分）" for lost, name in losses)
     return f"失分主要在：{items}。"

@@ -165,7 +165,7 @@ class Report:
         rulebook: str | None = None,
     ) -> Report:
         """Load, score and audit a unit-year, and score its earlier years for the trend charts."""
-        from evalkit.audit.checks import audit_unit_year
+        from evalkit.audit import audit_unit_year
 
         refs = discover(Path(params_dir), unit=unit_id)
         ref = next((r for r in refs if r.year == int(year)), None)
@@ -396,11 +396,11 @@ class Report:
         ev = self.ev
         rows = [
             _Row(["预算执行率", "= 100%", ev.execution_rate.text(), ev.execution_rate.text(), fmt(ev.execution_weight), ev.execution_score.text()],
-                 "lost" if ev.execution_score.value < ev.execution_weight else "")
+                 "lost" if None not in (ev.execution_score.value, ev.execution_weight) and ev.execution_score.value < ev.execution_weight else "")
         ]
         for s in ev.indicators:
             rows.append(_Row([s.name, target_text(s), actual_text(s), completion_text(s), fmt(s.weight), score_text(s)], row_class(s)))
-        rows.append(_Row(["合计", "", "", "", fmt(ev.execution_weight + sum((s.weight for s in ev.indicators), Decimal(0))), ev.total.text()], "total"))
+        rows.append(_Row(["合计", "", "", "", fmt(ev.weight_total), ev.total.text()], "total"))
         return self._table("绩效指标完成及得分情况", ["指标", "指标值", "实际完成值", "完成率", "分值", "得分"], rows, "indicators")
 
     def conclusion(self) -> Html:
@@ -503,7 +503,9 @@ def target_text(s: IndicatorScore) -> str:
     """The target as the indicator table prints it: ``≥ 16项``, with the adjusted target."""
     ind = s.indicator
     if ind.is_qualitative:
-        return str(ind.target)
+        return "（未印出）" if ind.target is None else str(ind.target)
+    if ind.op is None or not isinstance(ind.target, Decimal):
+        return "（未印出）"
     text = f"{OP_SYMBOL[ind.op]} {fmt(ind.target, 4)}{ind.unit}"
     if ind.target_adjusted is not None:
         text += f"（调整为 {fmt(ind.target_adjusted, 4)}{ind.unit}）"
@@ -534,7 +536,7 @@ def score_text(s: IndicatorScore) -> str:
 
 def row_class(s: IndicatorScore) -> str:
     """CSS class of the indicator's table row: ``na``, ``lost`` (points lost) or none."""
-    if s.score is None:
+    if s.score is None or s.score.value is None:
         return "na"
     return "lost" if s.lost > 0 else ""
 

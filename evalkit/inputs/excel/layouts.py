@@ -41,6 +41,7 @@ __all__ = [
     "YEAR_PATTERNS",
     "SHEET_NAME_YEAR",
     "LEVEL_POINTS",
+    "OPERATOR_VARIANTS",
     "IGNORE",
     "normalise",
     "match_field",
@@ -72,8 +73,11 @@ ANCHORS: dict[str, tuple[str, ...]] = {
         "预算执行情况",
         "资金情况",
         "资金投入情况",
+        "年度预算执行情况",
     ),
     "goal": ("年度总体目标", "当年绩效目标", "项目基本情况"),
+    # The national 部门整体 form's task table (任务名称 / 主要内容 …): not read, ends the funds block.
+    "tasks": ("年度主要任务", "主要任务"),
     "indicators": ("绩效指标", "年度绩效指标", "年度绩效目标", "部门整体支出绩效指标"),
     # Rows that end the indicator block (the label column starts with one of these).
     "end": (
@@ -103,6 +107,9 @@ ANCHORS: dict[str, tuple[str, ...]] = {
         "联系人",
         "等级",
         "评价等级",
+        "自评等级",
+        "绩效等级",
+        "评价结果",
         "评分提示",
     ),
     # Labels of the total-score row or cell.
@@ -135,6 +142,28 @@ YEAR_PATTERNS = (
 #: A year in the sheet name (``2023年``, ``2023年度``, ``2023``), the last place looked.
 SHEET_NAME_YEAR = r"(?<!\d)((?:19|20)\d{2})(?!\d)"
 
+#: Operator spellings folded before a target is parsed (at its start, when a number follows);
+#: the rest (≥ ≧ ＞ 大于 不少于 不低于 不超过 以上 以内 …) are known to :mod:`evalkit.core.targets`.
+OPERATOR_VARIANTS = {
+    "═": "=",
+    "〓": "=",
+    "＝＝": "=",
+    "≥=": "≥",
+    "=>": "≥",
+    "≤=": "≤",
+    "=<": "≤",
+    "⩾": "≥",
+    "⩽": "≤",
+    "达到": "≥",
+    "达": "≥",
+    "不少于": "≥",
+    "不低于": "≥",
+    "不高于": "≤",
+    "不超过": "≤",
+    "不多于": "≤",
+    "控制在": "≤",
+}
+
 #: Points declared after a 一级 label: ``产出指标（50分）``, ``效益指标 (30)``.
 LEVEL_POINTS = r"\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$"
 
@@ -162,9 +191,9 @@ FUNDS_FIELDS: dict[str, tuple[str, ...]] = {
 
 #: Columns of the indicator block (绩效指标), per scoring-rules §4.4.
 INDICATOR_FIELDS: dict[str, tuple[str, ...]] = {
-    "level1": ("一级指标", "一级"),
-    "level2": ("二级指标", "二级"),
-    "name": ("三级指标", "三级", "指标名称", "绩效指标名称"),
+    "level1": ("一级指标", "一级", "一级指标名称"),
+    "level2": ("二级指标", "二级", "二级指标名称"),
+    "name": ("三级指标", "三级", "指标名称", "绩效指标名称", "三级指标名称"),
     "nature": ("指标性质", "指标方向", "比较方式"),
     "target": (
         "年度指标值",
@@ -221,7 +250,7 @@ INFO_LABELS: dict[str, tuple[str, ...]] = {
     "project_name": ("项目名称",),
     "department": ("主管部门", "主管部门及代码", "主管单位"),
     "implementer": ("实施单位", "项目实施单位", "项目单位"),
-    "unit_name": ("单位名称", "部门名称", "预算单位", "填报单位"),
+    "unit_name": ("单位名称", "部门名称", "部门(单位)名称", "单位(部门)名称", "预算单位", "填报单位"),
     "unit_id": ("单位编号",),
     "rulebook": ("评分规则",),
     "year": ("评价年度", "年度", "预算年度"),

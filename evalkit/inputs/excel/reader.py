@@ -1,37 +1,34 @@
-"""Workbook → cell grids: values cleaned, merged ranges resolved, blocks found by anchor text.
+"""Cell grids: one sheet as clean values, merged ranges resolved, hidden cells dropped.
 
-The edge between openpyxl and the importer. A :class:`Grid` is one sheet as plain values
+The edge between the files and the importer. A :class:`Grid` is one sheet as plain values
 (``str`` or ``Decimal``, never ``float``), with every cell of a merged range holding the range's
-value, so that a 一级指标 merged over five rows reads the same on each row. Files that are not
-workbooks (a CSV renamed, a corrupt zip, a password-protected or old ``.xls`` file) are refused
-with one clear line.
+value, so that a 一级指标 merged over five rows reads the same on each row. :meth:`Grid.build`
+makes one from any source (openpyxl, python-calamine, a table in a Word or PDF file): cells
+with their values and number formats, merged ranges, hidden rows and columns. Opening workbook
+files is :mod:`evalkit.inputs.excel.workbooks`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import warnings
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from evalkit.core.figures import parse_number, round_half_up, to_decimal
 from evalkit.errors import InputError
-from evalkit.inputs.excel.layouts import match_field, matches_any, normalise
+from evalkit.inputs.excel.layouts import IGNORE, match_field, matches_any, normalise
 
-__all__ = ["WorkbookError", "Grid", "HeaderRow", "open_workbook", "grid_from_worksheet", "address"]
+__all__ = ["WorkbookError", "SheetProblems", "Grid", "HeaderRow", "address", "column_letters", "MAX_CELL_CHARS", "MAX_ROWS", "MAX_COLS"]
 
 #: Sheets are read up to this size; forms are far smaller, and a sheet formatted down to row
 #: 1,048,576 would otherwise take minutes.
 MAX_ROWS = 3000
 MAX_COLS = 60
 
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+#: The longest text a cell may hold: Excel's own limit. A longer one did not come from Excel.
+MAX_CELL_CHARS = 32767
 
 
 class WorkbookError(InputError):
@@ -57,13 +54,30 @@ class WorkbookError(InputError):
         return f"{where}: {self.message}" if where else self.message
 
 
-def address(row: int, col: int) -> str:
-    """``(7, 3)`` → ``"C7"``."""
+class SheetProblems(InputError):
+    """Every problem found on one sheet, one :class:`WorkbookError` a line."""
+
+    def __init__(self, problems: list[WorkbookError]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.message, file=first.file, field=first.field)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def column_letters(col: int) -> str:
+    """``3`` → ``"C"``."""
     letters = ""
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    return letters
+
+
+def address(row: int, col: int) -> str:
+    """``(7, 3)`` → ``"C7"``."""
+    return f"{column_letters(col)}{row}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,12 @@ class HeaderRow:
 
     row: int
     columns: Mapping[str, int]
+    #: Fields two visible header cells both name: field → their columns (refused by the importer).
+    duplicates: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: The first header row (``row`` is the last: two- and three-row headers).
+    top: int = 0
+    #: The header text that named each column (the lowest row's, for multi-row headers).
+    texts: Mapping[int, str] = field(default_factory=dict)
 
     def col(self, name: str) -> int | None:
         return self.columns.get(name)
@@ -94,6 +114,16 @@ class Grid:
     max_col: int = 0
     truncated: bool = False
     hidden: bool = False
+    #: Hidden rows and columns: their cells were dropped (see :meth:`build`), noted in ``notes``.
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_cols: frozenset[int] = frozenset()
+    #: False when the source gives no number formats (python-calamine for .ods): a fraction
+    #: typed for a percentage cannot be told from its format.
+    formats_known: bool = True
+    #: False when the source gives no merged ranges (python-calamine for .ods).
+    merges_known: bool = True
+    notes: tuple[str, ...] = ()
+    _normalised: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------------ cells
 
@@ -129,7 +159,11 @@ class Grid:
 
     def text(self, row: int, col: int) -> str:
         """The cell's normalised text (``""`` when empty)."""
-        return normalise(self.values.get((row, col)))
+        key = self.origin(row, col)
+        cached = self._normalised.get(key)
+        if cached is None:
+            cached = self._normalised[key] = normalise(self.values.get((row, col)))
+        return cached
 
     def origin(self, row: int, col: int) -> tuple[int, int]:
         """The top-left cell of the merged range holding (row, col), or the cell itself."""
@@ -168,7 +202,7 @@ class Grid:
             for col in cols or range(1, self.max_col + 1):
                 if self.origin(row, col) != (row, col):
                     continue
-                if matches_any(self.value(row, col), options, prefix=prefix):
+                if self.value(row, col) is not None and matches_any(self.text(row, col), options, prefix=prefix):
                     return row, col
         return None
 
@@ -199,28 +233,162 @@ class Grid:
         want: Iterable[str],
         least: int = 2,
     ) -> HeaderRow | None:
-        """The first row in ``rows`` naming all of ``want`` and at least ``least`` fields."""
+        """The first header in ``rows`` naming all of ``want`` and at least ``least`` fields.
+
+        A header may take two or three rows (``指标值`` over ``年度指标值 | 实际完成值``): a row
+        below continues the header when every cell that starts on it names a known column.
+        Each column is then named by its lowest header cell that names a field.
+        """
         want = tuple(want)
         for row in rows:
-            columns = self.header_columns(row, table)
-            if len(columns) >= least and all(w in columns for w in want):
-                return HeaderRow(row, columns)
+            best = None
+            for depth in range(3):
+                if depth and not self._continues_header(row + depth, table):
+                    break
+                header = self._header_over(row, row + depth, table)
+                if len(header.columns) >= least and all(w in header.columns for w in want):
+                    best = header
+            if best is not None:
+                return best
         return None
+
+    def _continues_header(self, row: int, table: Mapping[str, tuple[str, ...]]) -> bool:
+        own = [
+            self.value(row, c)
+            for c in range(1, self.max_col + 1)
+            if self.origin(row, c) == (row, c) and self.value(row, c) is not None
+        ]
+        return bool(own) and all(isinstance(v, str) and match_field(v, table) is not None for v in own)
+
+    def _header_over(self, top: int, bottom: int, table: Mapping[str, tuple[str, ...]]) -> HeaderRow:
+        columns: dict[str, int] = {}
+        duplicates: dict[str, list[int]] = {}
+        texts: dict[int, str] = {}
+        seen: set[tuple[int, int]] = set()
+        for col in range(1, self.max_col + 1):
+            name = text = None
+            for row in range(bottom, top - 1, -1):
+                value = self.value(row, col)
+                if not isinstance(value, str):
+                    continue
+                origin = self.origin(row, col)
+                if origin in seen:
+                    break  # the same merged header cell, named in an earlier column
+                seen.add(origin)
+                name, text = match_field(value, table), value
+                if name is not None:
+                    break
+            if name is None or text is None:
+                continue
+            texts[col] = text
+            if name in columns:
+                if name != IGNORE:
+                    duplicates.setdefault(name, [columns[name]]).append(col)
+                continue
+            columns[name] = col
+        return HeaderRow(bottom, columns, {k: tuple(v) for k, v in duplicates.items()}, top, texts)
 
     def header_columns(self, row: int, table: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
         """Canonical field → column for the header cells of ``row`` (leftmost wins)."""
-        columns: dict[str, int] = {}
-        for col in range(1, self.max_col + 1):
-            value = self.value(row, col)
-            if not isinstance(value, str):
+        return dict(self._header_over(row, row, table).columns)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        file: str,
+        sheet: str,
+        cells: Mapping[tuple[int, int], object],
+        formats: Mapping[tuple[int, int], str] | None = None,
+        merged: Iterable[tuple[int, int, int, int]] = (),
+        hidden_rows: Iterable[int] = (),
+        hidden_cols: Iterable[int] = (),
+        hidden: bool = False,
+        truncated: bool = False,
+        formats_known: bool = True,
+        merges_known: bool = True,
+    ) -> Grid:
+        """A grid from raw cells: ``{(row, col): value}`` (1-based; str, int, float, Decimal,
+        bool or date), their number formats, merged ranges ``(top, left, bottom, right)`` and
+        hidden rows and columns. The one entry for every source (workbooks, Word/PDF tables).
+
+        Numbers become exact Decimals (a percentage-formatted 0.9611 becomes ``"96.11%"``);
+        every cell of a merged range reads the range's value; cells in hidden rows and columns
+        are dropped, with a note naming them (a merged range keeps its visible part). A cell
+        longer than :data:`MAX_CELL_CHARS` raises :class:`WorkbookError` naming it.
+        """
+        formats = formats or {}
+        values: dict[tuple[int, int], str | Decimal] = {}
+        decimals: dict[tuple[int, int], tuple[int, int]] = {}
+        for (row, col), raw in cells.items():
+            if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
+                raise WorkbookError(
+                    f"单元格文字过长（{len(raw)} 个字符，超过 Excel 的上限 {MAX_CELL_CHARS}），不是正常的自评表",
+                    file=file,
+                    sheet=sheet,
+                    cell=address(row, col),
+                )
+            number_format = formats.get((row, col))
+            value = _cell_value(raw, number_format)
+            if value is None:
                 continue
-            name = match_field(value, table)
-            if name is not None and name not in columns:
-                columns[name] = col
-        return columns
+            values[(row, col)] = value
+            shown = format_decimals(number_format) if not isinstance(raw, str) else None
+            if shown is not None:
+                decimals[(row, col)] = shown
+        rows_hidden, cols_hidden = frozenset(hidden_rows), frozenset(hidden_cols)
+
+        def visible(cell: tuple[int, int]) -> bool:
+            return cell[0] not in rows_hidden and cell[1] not in cols_hidden
+
+        origins: dict[tuple[int, int], tuple[int, int]] = {}
+        for top, left, bottom, right in merged:
+            bottom, right = min(bottom, MAX_ROWS), min(right, MAX_COLS)
+            span = [(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)]
+            shown_cells = [cell for cell in span if visible(cell)]
+            if not shown_cells:
+                continue
+            value = values.get((top, left))
+            origin = shown_cells[0]  # the range's first visible cell stands for it
+            if (top, left) in decimals:
+                decimals[origin] = decimals[(top, left)]
+            for cell in shown_cells:
+                origins[cell] = origin
+                if value is not None:
+                    values[cell] = value
+        dropped_rows = sorted({r for (r, c) in values if r in rows_hidden and c not in cols_hidden})
+        dropped_cols = sorted({c for (r, c) in values if c in cols_hidden})
+        for cell in [cell for cell in values if not visible(cell)]:
+            del values[cell]
+        notes = []
+        if dropped_rows:
+            notes.append(f"隐藏的行 {'、'.join(map(str, dropped_rows))} 有内容，已忽略（未读取）")
+        if dropped_cols:
+            letters = "、".join(column_letters(c) for c in dropped_cols)
+            notes.append(f"隐藏的列 {letters} 有内容，已忽略（未读取）")
+        used_rows = [r for r, _ in values] or [0]
+        used_cols = [c for _, c in values] or [0]
+        return cls(
+            file=file,
+            sheet=sheet,
+            values=values,
+            origins=origins,
+            decimals=decimals,
+            max_row=max(used_rows),
+            max_col=max(used_cols),
+            truncated=truncated,
+            hidden=hidden,
+            hidden_rows=rows_hidden,
+            hidden_cols=cols_hidden,
+            formats_known=formats_known,
+            merges_known=merges_known,
+            notes=tuple(notes),
+        )
 
 
-# --------------------------------------------------------------------------- opening
+# --------------------------------------------------------------------------- cell values
 
 
 _QUOTED = re.compile(r'"[^"]*"|\\.')
@@ -290,105 +458,3 @@ def _cell_value(value: object, number_format: str | None) -> str | Decimal | Non
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value).strip() or None
-
-
-def grid_from_worksheet(ws, *, file: str) -> Grid:  # noqa: ANN001 - an openpyxl Worksheet
-    """Read one openpyxl worksheet into a :class:`Grid`."""
-    max_row = min(ws.max_row or 0, MAX_ROWS)
-    max_col = min(ws.max_column or 0, MAX_COLS)
-    truncated = (ws.max_row or 0) > MAX_ROWS or (ws.max_column or 0) > MAX_COLS
-    values: dict[tuple[int, int], str | Decimal] = {}
-    decimals: dict[tuple[int, int], tuple[int, int]] = {}
-    for row in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col):
-        for cell in row:
-            number_format = getattr(cell, "number_format", None)
-            value = _cell_value(getattr(cell, "value", None), number_format)
-            if value is not None:
-                values[(cell.row, cell.column)] = value
-                shown = format_decimals(number_format) if not isinstance(cell.value, str) else None
-                if shown is not None:
-                    decimals[(cell.row, cell.column)] = shown
-    origins: dict[tuple[int, int], tuple[int, int]] = {}
-    for merged in ws.merged_cells.ranges:
-        top, left = merged.min_row, merged.min_col
-        if top > max_row or left > max_col:
-            continue
-        value = values.get((top, left))
-        for r in range(top, min(merged.max_row, max_row) + 1):
-            for c in range(left, min(merged.max_col, max_col) + 1):
-                origins[(r, c)] = (top, left)
-                if value is not None:
-                    values[(r, c)] = value
-    # Trailing empty rows and columns (formatting only) are not part of the table.
-    used_rows = [r for r, _ in values] or [0]
-    used_cols = [c for _, c in values] or [0]
-    return Grid(
-        file=file,
-        sheet=ws.title,
-        values=values,
-        origins=origins,
-        decimals=decimals,
-        max_row=max(used_rows),
-        max_col=max(used_cols),
-        truncated=truncated,
-        hidden=getattr(ws, "sheet_state", "visible") != "visible",
-    )
-
-
-def _sniff(path: Path, display: str) -> None:
-    """Refuse files that are not .xlsx workbooks, saying what they are."""
-    encrypted = False
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-            if head.startswith(_OLE2_MAGIC):
-                encrypted = _ENCRYPTED_STREAM in handle.read(4 * 1024 * 1024) or _ENCRYPTED_STREAM in head
-    except FileNotFoundError:
-        raise InputError("文件不存在", file=display) from None
-    except IsADirectoryError:
-        raise InputError("这是一个文件夹，不是 .xlsx 工作簿", file=display) from None
-    except OSError as exc:
-        raise InputError(f"无法读取文件（{exc.strerror}）", file=display) from None
-    if head.startswith(_OLE2_MAGIC):
-        if encrypted:
-            raise InputError(
-                "工作簿设置了打开密码（已加密），无法读取；请在 Excel 中取消密码后另存为 .xlsx 再导入",
-                file=display,
-            )
-        raise InputError(
-            "这是旧版 .xls（或其他 OLE2）文件，不是 .xlsx；请在 Excel 中另存为 .xlsx 再导入",
-            file=display,
-        )
-    if not head.startswith(_ZIP_MAGIC):
-        if not head:
-            raise InputError("文件是空的，不是 .xlsx 工作簿", file=display)
-        raise InputError("不是 .xlsx 工作簿（文件头不是 Excel 格式）；请在 Excel 中另存为 .xlsx", file=display)
-
-
-def open_workbook(path: Path | str, *, display: str | None = None) -> list[Grid]:
-    """Every worksheet of the workbook at ``path``, as grids (hidden ones flagged ``hidden``).
-
-    ``display`` is the file name used in messages (default: ``path`` as given). Raises
-    :class:`~evalkit.errors.InputError` for a file that is missing, not an .xlsx workbook,
-    corrupt, password-protected or an old ``.xls``.
-    """
-    from openpyxl import load_workbook
-
-    path = Path(path)
-    display = display or str(path)
-    _sniff(path, display)
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about extensions it drops (data validation, conditional formats).
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(path, data_only=True)
-    except zipfile.BadZipFile:
-        raise InputError("文件已损坏（不是完整的 .xlsx 压缩包）；请重新导出或另存为 .xlsx", file=display) from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for damaged parts
-        raise InputError(
-            f"文件已损坏或不是有效的 .xlsx 工作簿（{type(exc).__name__}: {exc}）", file=display
-        ) from None
-    try:
-        return [grid_from_worksheet(ws, file=display) for ws in workbook.worksheets]
-    finally:
-        workbook.close()
