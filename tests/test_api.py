@@ -402,3 +402,14 @@ def test_evaluations_and_figures_display_in_ipython(reference):
     )
     data, _ = shell.display_formatter.format(reference.evaluation.total)
     assert data["text/plain"].endswith("→ 91.73") and "\n" not in data["text/plain"]
+
+
+def test_several_problems_render_one_line_each():
+    from evalkit.errors import InputErrors
+
+    error = InputErrors(
+        [InputError("应为数字", file="a.yaml", field="weight"), InputError("缺少必填字段", file="a.yaml", field="name")]
+    )
+    lines = error._render_traceback_()
+    assert len(lines) == 2 and "输入有误" in lines[0] and "a.yaml: weight: 应为数字" in lines[0]
+    assert lines[1].strip() == "a.yaml: name: 缺少必填字段"
