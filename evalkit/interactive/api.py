@@ -28,6 +28,7 @@ folders are found from the working directory (a notebook in ``notebooks/`` inclu
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -296,11 +297,8 @@ def _shown_path(path: Path) -> str:
 def _register_ipython_formatters() -> None:
     """In IPython, an :class:`~evalkit.core.scoring.Evaluation` shows as a score card (HTML) and
     prints in one line, and a :class:`~evalkit.core.figures.Figure` prints with its formula."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return
-    shell = get_ipython()
+    ipython = sys.modules.get("IPython")  # only when IPython runs this (it imports itself first)
+    shell = ipython.get_ipython() if ipython is not None else None
     if shell is None:
         return
     from evalkit.core.figures import Figure

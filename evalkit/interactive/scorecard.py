@@ -46,10 +46,14 @@ _WRAP = 'lang="zh" style="text-align:left;font-size:13px;line-height:1.5;max-wid
 
 
 def figure_text(figure: Figure | None) -> str:
-    """A computed figure with its rulebook's decimals, trailing zeros kept: ``96.60``, ``99.43%``."""
-    if figure is None or figure.value is None:
+    """A computed figure with its rulebook's decimals, trailing zeros kept: ``96.60``, ``99.43%``;
+    ``无法计算（原因）`` or ``49.53（部分得分）`` as :meth:`Figure.text` says it."""
+    if figure is None:
         return "—"
-    return f"{fmt(figure.value, figure.dp, keep_zeros=True)}{figure.unit}"
+    if figure.value is None:
+        return figure.text()
+    shown = f"{fmt(figure.value, figure.dp, keep_zeros=True)}{figure.unit}"
+    return f"{shown}（部分得分）" if getattr(figure, "partial", "") else shown
 
 
 def _score(s: IndicatorScore) -> str:
