@@ -14,6 +14,19 @@ other exception (a real bug) keeps its full traceback.
 
 from __future__ import annotations
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]} | {0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: object) -> str:
+    r"""Text from inputs made safe for one terminal line: control characters (escape sequences,
+    newlines) are shown as ``\xNN``, so a hostile file or folder name cannot redraw the screen
+    or split a message.
+
+    >>> one_line("示例\x1b[2J单位\n")
+    '示例\\x1b[2J单位\\x0a'
+    """
+    return str(text).translate(_CONTROL)
+
 
 class EvalkitError(Exception):
     """Base of every error evalkit raises on purpose."""
@@ -66,7 +79,7 @@ class InputError(EvalkitError):
             where.append(f"{self.file}:{self.line}" if self.line else self.file)
         if self.field:
             where.append(self.field)
-        return ": ".join([*where, self.message])
+        return one_line(": ".join([*where, str(self.message)]))
 
 
 class RulebookError(InputError):
@@ -96,6 +109,9 @@ class InputErrors(InputError):
 
     def __str__(self) -> str:
         return "\n".join(InputError.__str__(p) for p in getattr(self, "problems", [])) or super().__str__()
+
+    def __reduce__(self):  # pickled whole (process pools), not rebuilt from its text
+        return (type(self), (self.problems,))
 
 
 def problems_of(error: InputError) -> list[InputError]:

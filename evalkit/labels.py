@@ -22,6 +22,8 @@ __all__ = [
     "GRADE_CSS",
     "SEVERITIES",
     "SEVERITY_LABELS",
+    "NO_GRADE",
+    "UNGRADED_LABELS",
 ]
 
 #: Evaluation kinds as a short label (tables, filters) …
@@ -39,3 +41,9 @@ GRADE_CSS: dict[str, str] = dict(zip(GRADES, ("excellent", "good", "fair", "poor
 #: Finding severities, most serious first.
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+
+#: The grade of an evaluation whose total is partial or cannot be computed (incomplete reports) …
+NO_GRADE = "无法评定"
+#: … and what results tables and the index say instead of a grade, by ``Evaluation.total_status``.
+UNGRADED_LABELS: dict[str, str] = {"partial": "部分得分", "not_computable": "无法计算"}
+

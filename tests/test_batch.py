@@ -119,11 +119,14 @@ def test_interrupted_build_leaves_no_half_file_and_resumes(params, tmp_path):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(out.glob("2023/*.html"))) < 2:
+    def reports() -> list[Path]:  # the unit-years' reports, not their review opinions
+        return [p for p in out.glob("2023/*.html") if not p.name.endswith(".review.html")]
+
+    while time.monotonic() < deadline and len(reports()) < 2:
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = len(list(out.glob("2023/*.html")))
+    done = len(reports())
     assert 2 <= done < 9
     for html in out.glob("2023/*.html"):
         assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
@@ -141,7 +144,8 @@ def test_dask_local_cluster(params, tmp_path):
         with distributed.Client(cluster) as client:
             summary = run_build(params, out, executor="dask", dask_client=client, batch_size=2, quiet=True, notebook=TINY)
     assert len(summary.built) == 4 and not summary.failed
-    assert sorted(p.name for p in out.glob("2023/*.html")) == ["unit-0.html", "unit-1.html", "unit-2.html", "xinshi-rd.html"]
+    reports = sorted(p.name for p in out.glob("2023/*.html") if not p.name.endswith(".review.html"))
+    assert reports == ["unit-0.html", "unit-1.html", "unit-2.html", "xinshi-rd.html"]
     assert (out / "results.parquet").is_file()
 
 
@@ -153,3 +157,112 @@ def test_shared_stylesheet_for_a_site(params, tmp_path):
     assert css.is_file() and "@page" in css.read_text(encoding="utf-8")
     assert re.search(r'<link[^>]*href="../assets/report.css"', html)
     assert "@page" not in html  # the stylesheet is not copied into every report
+
+
+# --------------------------------------------------------------------------- rebuild keys
+
+
+def _edit(path: Path, old: str, new: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text
+
+
+def test_each_input_rebuilds_exactly_the_unit_years_it_affects(tmp_path, monkeypatch):
+    """Edit every input in turn: profile, year, earlier year, rulebook chain, notebook, package."""
+    from evalkit.batch import plan as plan_module
+
+    params = tmp_path / "params"
+    params.mkdir()
+    shutil.copytree(PARAMS / "xinshi-rd", params / "xinshi-rd")
+    _clone_unit(params, "xinshi-rd", "unit-a")
+    year_2022 = params / "unit-a" / "2022.yaml"
+    year_2022.write_text((params / "unit-a" / "2023.yaml").read_text(encoding="utf-8").replace("year: 2023", "year: 2022"), encoding="utf-8")
+    rules = params / "rules"
+    rules.mkdir()
+    (rules / "base.yaml").write_text("name: base\ntitle: 基础规则（测试用）\nextends: national-default\n", encoding="utf-8")
+    (rules / "custom.yaml").write_text("name: custom\ntitle: 自定义规则（测试用）\nextends: base.yaml\n", encoding="utf-8")
+    _edit(params / "unit-a" / "2023.yaml", "rulebook: national-default", "rulebook: ../rules/custom.yaml")
+    notebook = tmp_path / "tiny.ipynb"
+    shutil.copy(TINY, notebook)
+    out = tmp_path / "out"
+    first = run_build(params, out, jobs=2, quiet=True, notebook=notebook)
+    assert len(first.built) == 3 and not first.failed, first.failed
+
+    def planned(**kwargs) -> set[tuple[str, int]]:
+        result = plan_module.plan(params, out, notebook=notebook, **kwargs)
+        assert not result.failed, result.failed
+        return {(job.unit_id, job.year) for job in result.jobs}
+
+    assert planned() == set()
+    cases = [
+        (params / "unit-a" / "unit.yaml", "name: ", "name: 改", {("unit-a", 2022), ("unit-a", 2023)}),
+        (params / "unit-a" / "2023.yaml", "actual: 96.11", "actual: 90", {("unit-a", 2023)}),
+        (year_2022, "actual: 96.11", "actual: 90", {("unit-a", 2022), ("unit-a", 2023)}),  # the trend
+        (rules / "custom.yaml", "title: 自定义规则", "title: 自定义规则二", {("unit-a", 2023)}),
+        (rules / "base.yaml", "title: 基础规则", "title: 基础规则二", {("unit-a", 2023)}),
+        (notebook, "总分", "总分：", {("xinshi-rd", 2023), ("unit-a", 2022), ("unit-a", 2023)}),
+    ]
+    for path, old, new, expected in cases:
+        original = _edit(path, old, new)
+        assert planned() == expected, path.name
+        path.write_text(original, encoding="utf-8")
+        assert planned() == set(), path.name
+
+    # a --rulebook FILE and the file it extends
+    run_build(params, out, jobs=2, quiet=True, notebook=notebook, rulebook=str(rules / "custom.yaml"))
+    assert planned(rulebook=str(rules / "custom.yaml")) == set()
+    original = _edit(rules / "base.yaml", "title: 基础规则", "title: 基础规则三")
+    assert planned(rulebook=str(rules / "custom.yaml")) == {("xinshi-rd", 2023), ("unit-a", 2022), ("unit-a", 2023)}
+    (rules / "base.yaml").write_text(original, encoding="utf-8")
+
+    # a template of the package: every unit-year
+    package = tmp_path / "evalkit"
+    shutil.copytree(Path(plan_module.__file__).parent.parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(plan_module, "_PACKAGE", package)
+    assert planned(rulebook=str(rules / "custom.yaml")) == set()
+    template = next((package / "report" / "templates").rglob("*.j2"))
+    template.write_text(template.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    assert planned(rulebook=str(rules / "custom.yaml")) == {("xinshi-rd", 2023), ("unit-a", 2022), ("unit-a", 2023)}
+
+
+def test_a_report_that_does_not_match_its_record_is_rebuilt(params, tmp_path):
+    out = tmp_path / "out"
+    run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0")
+    html = out / "2023" / "unit-0.html"
+    good = html.read_bytes()
+    html.write_bytes(good[: len(good) // 2])  # truncated, the sidecar intact
+    again = run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0")
+    assert [(r.unit_id, r.status) for r in again.built] == [("unit-0", "built")]
+    assert html.read_bytes().rstrip().endswith(b"</html>")
+    notebook = out / "2023" / "unit-0.ipynb"
+    notebook.write_bytes(notebook.read_bytes().replace(b"\"cells\"", b"\"cellz\"", 1))  # same size, other bytes
+    assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").built) == 1
+    assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").skipped) == 1
+    html.write_bytes(html.read_bytes())  # rewritten unchanged (a copy, a touch): hashed, still current
+    assert len(run_build(params, out, jobs=1, quiet=True, notebook=TINY, unit="unit-0").skipped) == 1
+
+
+# --------------------------------------------------------------------------- the house
+
+
+def test_engine_is_registered_through_papermills_public_registry():
+    from papermill.engines import papermill_engines
+
+    from evalkit.batch.engine import ENGINE_NAME, SessionEngine, ensure_registered
+
+    ensure_registered()
+    ensure_registered()  # twice is harmless
+    assert papermill_engines.get_engine(ENGINE_NAME) is SessionEngine
+    package = Path(__file__).resolve().parent.parent / "evalkit"
+    assert not [p for p in package.rglob("*.py") if "._engines" in p.read_text(encoding="utf-8")]
+
+
+def test_batch_rooms_show_the_flow_and_stay_small():
+    import evalkit.batch.run as run
+
+    folder = Path(run.__file__).parent
+    assert {p.stem for p in folder.glob("*.py")} >= {"plan", "executors", "worker", "run", "jobs", "kernels"}
+    assert all(len(p.read_text(encoding="utf-8").splitlines()) <= 600 for p in folder.glob("*.py"))
+    assert callable(run.publish_site) and not hasattr(run, "publish")

@@ -220,12 +220,12 @@ def test_reference_charts_print_the_reports_figures(reference):
     )
     scores = texts(charts.indicator_scores(reference))
     assert (
-        "9.94 / 10，失 0.06" in scores
-        and "0 / 8，失 8" in scores
+        "9.94 / 10，扣0.06分" in scores
+        and "0 / 8，扣8分" in scores
         and "总分 91.73，等级 优" in scores
     )
     completion = texts(charts.indicator_completion(reference))
-    assert "99.43%（422.89万元）" in completion  # ≤ indicator: actual ÷ adjusted target
+    assert "100.57%（422.89万元）" in completion  # ≤ indicator: the table's completion rate
     assert "越低越好" in completion and "原 304.1万元" in completion
     assert "116.67%（7次）" in completion and "101.17%（96.11%）" in completion
     assert "1364.6%（68.23%） »" in completion  # the mid-year training-cost value, capped
@@ -316,7 +316,7 @@ def test_completion_lists_qualitative_and_not_applicable(loaded):
 def test_scores_show_not_applicable_and_grade(loaded):
     shown = texts(charts.indicator_scores(mixed_indicators(loaded)))
     assert "不适用（分值 10，不计分）" in shown
-    assert "7 / 10，失 3（部分达成）" in shown
+    assert "7 / 10，扣3分（部分达成）" in shown
     assert "按适用指标折算为百分制" in shown
 
 
@@ -433,3 +433,54 @@ def test_long_unit_name_footnote_stays_inside_the_figure(loaded):
     notes = [t for t in fig.findobj(Text) if "新疆" in t.get_text()]
     assert notes and all(t.get_window_extent().x1 <= width for t in notes)
     assert "\n" in notes[0].get_text()
+
+
+# --------------------------------------------------------------------------- chart and table agree
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text)]
+
+
+def test_completion_chart_prints_the_tables_completion_rate(reference):
+    """图 and 表 agree: 预算经费 (≤ 425.3万元, actual 422.89) is 100.57% in both, not 99.43%."""
+    from evalkit.report.render import completion_text
+
+    fig = charts.indicator_completion(reference)
+    shown = " ".join(_texts(fig))
+    budget = next(s for s in reference.indicators if s.name == "预算经费")
+    assert completion_text(budget) == "100.57%"
+    assert "100.57%（422.89万元）" in shown
+    assert "99.43%" not in shown
+
+
+def test_overspent_reverse_indicator_is_a_shortfall(loaded):
+    """A ≤ indicator spent past its target falls short of 100%: never drawn as over-achievement."""
+    indicators = list(loaded.year.indicators)
+    index = next(i for i, ind in enumerate(indicators) if ind.name == "预算经费")
+    indicators[index] = indicators[index].model_copy(update={"actual": D("446.06")})
+    ev = evaluate_with(loaded, indicators=indicators)
+    score = ev.indicators[index]
+    assert score.completion.value is not None and score.completion.value < 100
+    shown = " ".join(_texts(charts.indicator_completion(ev)))
+    assert f"{score.completion.text()}（446.06万元）" in shown
+    assert "104.89%" not in shown
+
+
+# --------------------------------------------------------------------------- input text on charts
+
+
+@pytest.mark.parametrize("name", ["成本$控制$率", "$$x^2$$", "奇数$美元", "表情😀与𠀀字"])
+def test_input_text_is_drawn_literally_without_warnings(loaded, name):
+    """``$…$`` from a name is not mathtext, ``$$x^2$$`` does not fail, a missing glyph is □."""
+    from evalkit.report.charts.text import MISSING_GLYPH
+
+    indicators = list(loaded.year.indicators)
+    indicators[0] = indicators[0].model_copy(update={"name": name})
+    ev = evaluate_with(loaded, indicators=indicators)
+    for fig in (charts.indicator_completion(ev), charts.indicator_scores(ev)):
+        assert charts.to_png(fig).startswith(PNG_SIGNATURE)  # warnings are errors in this module
+        shown = "".join(_texts(fig))
+        expected = name.replace("𠀀", MISSING_GLYPH)
+        assert expected[:4] in shown
+        assert all(not t.get_parse_math() for t in fig.findobj(Text))

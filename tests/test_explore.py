@@ -291,7 +291,7 @@ def test_notebook_is_stored_clean_and_short():
         assert len(cell.source.splitlines()) <= 5
     assert [cell.source.splitlines()[0] for cell in nb.cells if cell.cell_type == "markdown"][1:] == [
         "## 一、综合得分排名", "## 二、评价等级分布", "## 三、最常失分的指标", "## 四、预算执行率分布",
-        "## 五、报告所列得分与重算得分", "## 六、单位历年情况",
+        "## 五、报告所列得分与重算得分", "## 六、单位历年情况", "## 七、改用另一套评分规则会怎样（规则影响测算）",
     ]  # fmt: skip
 
 

@@ -211,3 +211,19 @@ def test_the_results_table_counts_incomplete_reports_apart(tmp_path):
     table = grade_distribution(results_frame(records))
     assert table.loc["合计", "合计"] == 4
     assert table.loc["合计", "部分得分"] == 2 and table.loc["合计", "无法计算"] == 1 and table.loc["合计", "优"] == 1
+
+
+def test_the_index_page_counts_incomplete_reports(tmp_path):
+    import html
+    import re
+
+    from evalkit.publish.records import unit_year_record
+    from evalkit.publish.site import render_index
+
+    records = []
+    for unit in UNITS:
+        loaded = _loaded(unit)
+        records.append(unit_year_record(loaded, loaded.evaluate(), []))
+    page = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", render_index(tmp_path, records))))
+    assert "部分得分 2 个" in page and "无法计算 1 个" in page and "优 1 个" in page
+    assert "2023 0 0 0 0 2 0 0 2" in page  # each year's row adds up

@@ -61,7 +61,7 @@ def api_examples() -> list[str]:
 def api_notebook() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("import evalkit")]
+    nb.cells = [nbformat.v4.new_code_cell("import evalkit\nfrom evalkit.interactive import explore")]
     nb.cells += [nbformat.v4.new_code_cell(code) for code in api_examples()]
     return nb
 

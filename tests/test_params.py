@@ -213,13 +213,13 @@ def test_evidence_block_and_year_level_unknowns():
     )
     assert not y.complete and y.evidence.missing == "blocks_only"
     assert y.is_unknown("execution_weight") and y.execution_weight is None
-    assert UnitYear(year=2023, kind="department", budget=_BUDGET).complete  # budget-only, complete default
+    assert UnitYear(year=2023, kind="department", budget=_BUDGET, indicators=[]).complete  # budget-only, complete default
     with pytest.raises(ValueError, match="cut_off 或 blocks_only"):
-        UnitYear(year=2023, kind="department", budget=_BUDGET, evidence={"complete": False})
+        UnitYear(year=2023, kind="department", budget=_BUDGET, indicators=[], evidence={"complete": False})
     with pytest.raises(ValueError, match="execution_weight"):
-        UnitYear(year=2023, kind="department", budget=_BUDGET, execution_weight=10, unknown=["execution_weight"])
+        UnitYear(year=2023, kind="department", budget=_BUDGET, indicators=[], execution_weight=10, unknown=["execution_weight"])
     with pytest.raises(ValueError, match="不认识“budget.colour”"):
-        UnitYear(year=2023, kind="department", budget=_BUDGET, unknown=["budget.colour"])
+        UnitYear(year=2023, kind="department", budget=_BUDGET, indicators=[], unknown=["budget.colour"])
 
 
 def test_block_weights_let_indicators_omit_weight():
@@ -299,3 +299,23 @@ def test_a_bad_profile_does_not_hide_the_year_files_problems(params_copy):
         load_unit_year(ref)
     fields = [p.field for p in problems_of(info.value)]
     assert any(f and f.startswith("name") for f in fields) and "budget.final（全年预算数）" in fields
+
+
+def test_several_problems_survive_a_process_boundary():
+    import pickle
+
+    from evalkit.core.scoring import ScoringErrors
+    from evalkit.errors import InputError, ScoringError
+
+    for error in (InputErrors([InputError("甲", file="a.yaml", field="x", line=3), InputError("乙", field="y")]),
+                  ScoringErrors([ScoringError("丙", field="z"), ScoringError("丁")])):
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error)
+        assert [p.line for p in problems_of(again)] == [p.line for p in problems_of(error)]
+
+
+def test_a_missing_indicators_key_is_an_error_not_a_budget_only_evaluation():
+    with pytest.raises(ValueError, match="indicators"):
+        UnitYear(year=2023, kind="department", budget=_BUDGET)
+    assert UnitYear(year=2023, kind="department", budget=_BUDGET, indicators=[]).indicators == []
+

@@ -87,6 +87,9 @@ def site(tmp_path_factory) -> tuple[Path, list[dict]]:
         html = f"{ref.year}/{ref.unit_id}.html"
         (out / str(ref.year)).mkdir(exist_ok=True)
         (out / html).write_text("<p>report</p>", encoding="utf-8")
+        if ref.unit_id == "xinshi-rd":  # the other documents of a --format html,pdf,docx build
+            for suffix in (".pdf", ".review.html", ".review.docx"):
+                (out / str(ref.year) / f"{ref.unit_id}{suffix}").write_bytes(b"stand-in")
         records.append(unit_year_record(loaded, loaded.evaluate(), [], html=html))
     reference = next(r for r in records if r["unit_id"] == "xinshi-rd")
     (out / "2023" / "hostile.html").write_text("<p>report</p>", encoding="utf-8")
@@ -112,6 +115,7 @@ def test_every_unit_year_is_a_row(site):
     reference = next(row for row in page.rows if row["cells"][1] == "xinshi-rd")
     assert reference["cells"] == [
         "乌鲁木齐市新市区人民代表大会常务委员会", "xinshi-rd", "2023", "部门整体", "91.73", "优", "99.43%", "0 / 0", "已生成",
+        "报告 PDF · 复核意见 · 复核 Word",
     ]  # fmt: skip
     project = next(
         row for row in page.rows if row["cells"][1] == "demo-edu" and row["cells"][2] == "2024"
@@ -122,13 +126,21 @@ def test_every_unit_year_is_a_row(site):
     )
 
 
+def test_index_links_every_document_and_format_that_exists(site):
+    out, _ = site
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for href in ("2023/xinshi-rd.pdf", "2023/xinshi-rd.review.html", "2023/xinshi-rd.review.docx"):
+        assert f'<a href="{href}">' in index
+    assert "2023/xinshi-rd.docx" not in index and "2023/demo-edu.review.html" not in index  # not there
+
+
 def test_failed_unit_years_show_their_error_and_no_link(site):
     out, _ = site
     page = _parse(out / "index.html")
     broken = next(row for row in page.rows if row["cells"][1] == "broken")
     assert broken["links"] == [] and broken["attrs"].get("class") == "failed"
     assert broken["attrs"]["data-grade"] == "failed"
-    assert broken["cells"][-1] == "失败" + HOSTILE_ERROR
+    assert broken["cells"][-2] == "失败" + HOSTILE_ERROR and broken["cells"][-1] == ""
 
 
 def test_hostile_text_is_escaped(site):
@@ -168,13 +180,14 @@ def test_links_are_relative_and_point_at_existing_reports(site):
         for href in row["links"]:
             assert not href.startswith(("/", "..")) and "://" not in href
             assert (out / href).is_file()
-    assert linked["xinshi-rd"] == ["2023/xinshi-rd.html"] and linked["hostile"] == [
+    assert linked["xinshi-rd"] == ["2023/xinshi-rd.html", "2023/xinshi-rd.pdf", "2023/xinshi-rd.review.html",
+                                   "2023/xinshi-rd.review.docx"] and linked["hostile"] == [
         "2023/hostile.html"
     ]
     for unit_id in ("missing", "absolute", "escape", "rooted"):
         assert linked[unit_id] == [], unit_id
     missing = next(row for row in page.rows if row["cells"][1] == "missing")
-    assert "报告文件不存在" in missing["cells"][-1]
+    assert "报告文件不存在" in missing["cells"][-2]
 
 
 def test_grade_counts_at_the_top(site):

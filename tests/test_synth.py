@@ -220,3 +220,13 @@ def test_cli_rejects_bad_options(tmp_path):
     bad = _cli("--units", "2", "--error-rate", "1.5", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and "0 到 1" in bad.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_the_synth_package_keeps_its_modules_short():
+    """Issue 13: the generator is a package of modules under 600 lines each."""
+    long = {
+        p.name: n
+        for p in sorted((ROOT / "evalkit" / "synth").glob("*.py"))
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert not long

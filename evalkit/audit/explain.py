@@ -181,13 +181,27 @@ def rule_changes(current: Rulebook, other: Rulebook) -> frozenset[str]:
     A rulebook whose changes include all of another's (same rules, same values) and more only
     reproduces a figure because of what it shares with the other: it is not named.
     """
-    mine, theirs = _leaves(current.model_dump()), _leaves(other.model_dump())
+    mine, theirs = _rules_of(current), _rules_of(other)
     ignore = ("name", "title", "description", "sources", "extends")
     return frozenset(
         f"{k}={theirs.get(k)}"
         for k in set(mine) | set(theirs)
         if k.split(".")[0] not in ignore and mine.get(k) != theirs.get(k)
     )
+
+
+#: Each rulebook's rules as flat ``path → value`` (rulebooks are frozen; the object is kept so
+#: that its id is not reused while cached).
+_RULES: dict[int, tuple[Rulebook, dict[str, object]]] = {}
+
+
+def _rules_of(rulebook: Rulebook) -> dict[str, object]:
+    cached = _RULES.get(id(rulebook))
+    if cached is None or cached[0] is not rulebook:
+        if len(_RULES) > 256:
+            _RULES.clear()
+        cached = _RULES[id(rulebook)] = (rulebook, _leaves(rulebook.model_dump()))
+    return cached[1]
 
 
 def _leaves(data: object, prefix: str = "") -> dict[str, object]:

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-SEVERITIES = ("error", "warning", "info")
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+from evalkit.labels import SEVERITIES, SEVERITY_LABELS
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)

@@ -9,7 +9,6 @@ Every file is written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import copy
-import logging
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -19,13 +18,9 @@ from typing import Any, Literal
 from evalkit import __version__
 from evalkit.inputs.yamlio import atomic_write_text
 
-__all__ = ["Job", "JobResult", "Renderer", "NOTEBOOK", "output_paths", "first_line"]
+__all__ = ["Job", "JobResult", "Renderer", "NOTEBOOK", "NOT_STARTED", "not_started", "output_paths", "first_line"]
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "report.ipynb"  # shipped in the wheel
-ENGINE_NAME = "evalkit-session"
-log = logging.getLogger("evalkit.batch.jobs")
-log.addHandler(logging.NullHandler())  # failures reach the user through JobResult, not stray log lines
-log.propagate = False
 
 
 @dataclass(frozen=True)
@@ -47,12 +42,14 @@ class JobResult:
 
     unit_id: str
     year: int
-    status: Literal["built", "failed", "skipped"]
+    status: Literal["built", "failed", "skipped", "interrupted"]
     seconds: float = 0.0
     html: str | None = None
     error: str | None = None
     cell: int | None = None
     key: str = ""
+    #: The output disk is full: the build starts no further unit-year.
+    disk_full: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,51 +61,19 @@ def output_paths(out_dir: Path | str, unit_id: str, year: int) -> tuple[Path, Pa
     return folder / f"{unit_id}.html", folder / f"{unit_id}.ipynb"
 
 
+NOT_STARTED = "未生成：输出磁盘已满，构建已停止开始新的单位年度"
+
+
+def not_started(job: Job) -> JobResult:
+    """A job the build did not start because the output disk is full."""
+    return JobResult(job.unit_id, job.year, "failed", error=NOT_STARTED, key=job.key)
+
+
 def first_line(text: str) -> str:
     for line in str(text).splitlines():
         if line.strip():
             return line.strip()
     return str(text).strip()
-
-
-def _register_engine() -> None:
-    """A papermill engine that runs notebooks in a kernel it is handed instead of a new one."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.utils import merge_kwargs, remove_args
-
-    class SessionEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man,
-            kernel_name,
-            log_output=False,
-            stdout_file=None,
-            stderr_file=None,
-            start_timeout=60,
-            execution_timeout=None,
-            **kwargs,
-        ):
-            session = kwargs.pop("kernel_session")
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(
-                kwargs,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=log,
-                log_output=log_output,
-                stdout_file=stdout_file,
-                stderr_file=stderr_file,
-            )
-            km, kc = session.ensure()
-            client = PapermillNotebookClient(nb_man, km=km, **final)
-            client.kc = kc  # the session's client: nbclient neither makes nor closes one
-            return client.execute()
-
-    if ENGINE_NAME not in papermill_engines._engines:
-        papermill_engines.register(ENGINE_NAME, SessionEngine)
 
 
 def make_exporter():
@@ -142,10 +107,11 @@ class Renderer:
     ) -> None:
         import nbformat
 
+        from evalkit.batch.engine import ensure_registered
         from evalkit.batch.kernels import KernelSession
         from evalkit.report.render import stylesheet
 
-        _register_engine()
+        ensure_registered()
         self.template = nbformat.read(str(notebook), as_version=4)
         self._parameters_index = next(
             (i for i, c in enumerate(self.template.cells) if "parameters" in c.metadata.get("tags", [])), -1
@@ -164,6 +130,8 @@ class Renderer:
         import nbformat
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
+
+        from evalkit.batch.engine import ENGINE_NAME
 
         started = time.perf_counter()
         html_path, nb_path = output_paths(job.out_dir, job.unit_id, job.year)

@@ -17,6 +17,8 @@ import uuid
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+from evalkit.batch.hygiene import kernel_preexec
+
 __all__ = ["IPCKernelManager", "KernelSession", "kernel_manager_class"]
 
 
@@ -93,7 +95,8 @@ class KernelSession:
             km = kernel_manager_class()(kernel_name=self.kernel_name)
             kc = None
             try:
-                run_sync(km.start_kernel)()
+                # killed with its parent, even by SIGKILL (evalkit.batch.hygiene)
+                run_sync(km.start_kernel)(**({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
                 kc = km.client()
                 kc.start_channels()
                 run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)

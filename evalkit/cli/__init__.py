@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from evalkit import __version__
-from evalkit.errors import EvalkitError
+from evalkit.errors import EvalkitError, one_line
 
 #: Command modules listed first, in this order, in ``--help``; any other module in this package
 #: that defines ``register(subparsers)`` follows, alphabetically.
@@ -79,20 +79,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_INPUT
+    """Run one command; errors are one Chinese line on stderr, never a traceback for input or I/O."""
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_INPUT
         return int(args.func(args) or 0)
     except EvalkitError as exc:
         for line in str(exc).splitlines() or [""]:  # several problems: one line each
-            print(f"错误：{line}", file=sys.stderr)
+            print(f"错误：{one_line(line)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a vanished folder: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"错误：{one_line(where)}{one_line(exc.strerror or exc)}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

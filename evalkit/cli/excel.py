@@ -156,8 +156,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from evalkit.inputs.params import load_unit_year, resolve_path
+    from evalkit.inputs.yamlio import ensure_output_file
     from evalkit.publish.workbook import export_workbook
 
+    ensure_output_file(args.out)  # a folder, a read-only place: one line before any work
     loaded, failed = [], 0
     for raw in args.paths:
         try:

@@ -15,13 +15,12 @@ from typing import Literal
 from evalkit.core.figures import Figure
 from evalkit.core.models import Indicator, Staffing, UnitProfile, UnitYear
 from evalkit.core.rulebook import Rulebook
+from evalkit.labels import NO_GRADE
 
 __all__ = ["IndicatorScore", "Evaluation", "json_number", "NO_GRADE", "TotalStatus"]
 
 ZERO = Decimal(0)
 
-#: The grade of a total that is partial or cannot be computed: it is not graded.
-NO_GRADE = "无法评定"
 
 TotalStatus = Literal["complete", "partial", "not_computable"]
 

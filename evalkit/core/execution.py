@@ -3,7 +3,7 @@
 >>> from evalkit.core.models import UnitYear
 >>> from evalkit.core.rulebook import load_rulebook
 >>> year = UnitYear(year=2023, kind="department", budget={"final": 425.3, "actual": 422.89},
-...                 unknown=["execution_weight"])
+...                 indicators=[], unknown=["execution_weight"])
 >>> rate, score = score_budget_execution(year, load_rulebook("national-default"), None)
 >>> rate.text(), score.text()
 ('99.43%', '无法计算（预算执行率分值未印出）')

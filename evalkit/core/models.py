@@ -458,7 +458,9 @@ class UnitYear(StrictModel):
     )
     projects: list[Project] = F("项目", "Projects with funding source, budget and actual", [])
     indicators: list[Indicator] = F(
-        "绩效指标", "Performance indicators; [] for a budget-only evaluation (the funds block only)", []
+        "绩效指标",
+        "Performance indicators; write [] for a budget-only evaluation (the funds block only): "
+        "a missing key is an error, not an empty table",
     )
     blocks: list[Block] = F(
         "分块分值", "Weights per 一级/二级 block (Hubei-style forms); indicators in a block may omit weight", []

@@ -7,6 +7,7 @@ Chinese messages with file, field and line, and refuses unit ids that could leav
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ __all__ = [
     "LoadedUnitYear",
     "check_unit_id",
     "discover",
+    "scan",
+    "Discovery",
+    "Problem",
     "load_profile",
     "load_unit_year",
     "load_year_file",
@@ -69,21 +73,15 @@ class LoadedUnitYear:
         try:
             return evaluate(self.profile, self.year, self.rulebook)
         except InputError as exc:
+            try:
+                loaded: LoadedYaml | None = load_yaml(self.ref.path)
+            except InputError:
+                loaded = None
             located = [
-                type(p)(p.message, file=str(self.ref.path), field=p.field, line=self._line(p.field))
+                type(p)(p.message, file=str(self.ref.path), field=p.field, line=_line(loaded, p.field))
                 for p in problems_of(exc)
             ]
             raise (located[0] if len(located) == 1 else InputErrors(located)) from None
-
-    def _line(self, field: str | None) -> int | None:
-        """The line in the year file of a field path like ``indicators[3]（名称）``."""
-        if not field:
-            return None
-        parts = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]（]+", field.split("（")[0]))
-        try:
-            return load_yaml(self.ref.path).line_of(parts)
-        except InputError:
-            return None
 
     def input_hash(self) -> str:
         """SHA-256 over the profile, the year file and the rulebook chain's files."""
@@ -92,6 +90,14 @@ class LoadedUnitYear:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()
+
+
+def _line(loaded: LoadedYaml | None, field: str | None) -> int | None:
+    """The line in a YAML file of a field path like ``indicators[3]（名称）``."""
+    if loaded is None or not field:
+        return None
+    parts = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]（]+", field.split("（")[0]))
+    return loaded.line_of(parts)
 
 
 def check_unit_id(unit_id: str, *, file: str | None = None) -> str:
@@ -217,7 +223,7 @@ def _one_error(err: Any, model: type[BaseModel], source: Path, loaded: LoadedYam
 
 
 def _validate(model: type[BaseModel], path: Path) -> Any:
-    loaded = load_yaml(path)
+    loaded = load_yaml(path, root=path.parent.parent)  # nothing outside the params folder
     if not isinstance(loaded.data, dict):
         raise InputError("文件内容应为键值映射（mapping），例如 `year: 2023`", file=str(path))
     try:
@@ -249,7 +255,7 @@ def load_profile(unit_dir: Path) -> UnitProfile:
     """Load and check ``unit.yaml``; its ``id`` must match the folder name."""
     check_unit_id(unit_dir.name, file=str(unit_dir))
     path = unit_dir / PROFILE_FILE
-    if not path.is_file():
+    if not _present(path):
         raise InputError(f"单位文件夹中缺少 {PROFILE_FILE}", file=str(unit_dir))
     profile = _validate(UnitProfile, path)
     if profile.id != unit_dir.name:
@@ -293,14 +299,88 @@ def load_unit_year(ref: UnitYearRef, *, rulebook: str | Path | None = None) -> L
     return LoadedUnitYear(ref=ref, profile=profile, year=year, rulebook=rb, rulebook_path=rb_path)
 
 
-def discover(params_dir: Path, *, unit: str | None = None, year: int | None = None) -> list[UnitYearRef]:
-    """Every unit-year under ``params_dir``, sorted by unit then year.
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a unit folder or one of its files, found while discovering.
 
-    ``unit`` and ``year`` filter; an unknown unit is an error that lists the known ones.
+    ``year`` is set when the problem belongs to one unit-year (a build fails that unit-year only);
+    ``fatal`` is False for a file that is only reported (a stray file that is not a year file).
+    """
+
+    folder: str
+    year: int | None
+    file: Path
+    reason: str
+    kind: str = "unit_year"  # unit_id | duplicate | outside | folder | stray
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What :func:`scan` found: the unit-years to use, and every problem on the way."""
+
+    refs: list[UnitYearRef]
+    problems: list[Problem]
+
+
+def _present(path: Path) -> bool:
+    """A directory entry exists (a FIFO or a broken link too: reading it will say what is wrong)."""
+    return path.is_symlink() or path.exists()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+def _scan_unit(unit_dir: Path, params_dir: Path, year: int | None) -> tuple[list[UnitYearRef], list[Problem]]:
+    refs: list[UnitYearRef] = []
+    problems: list[Problem] = []
+    by_year: dict[int, list[Path]] = {}
+    for path in sorted(unit_dir.iterdir()):
+        match = _YEAR_FILE.match(path.name)
+        if match:
+            if year is None or int(match.group(1)) == year:
+                by_year.setdefault(int(match.group(1)), []).append(path)
+        elif path.name != PROFILE_FILE and not path.name.startswith("."):
+            problems.append(Problem(unit_dir.name, None, path, "不是年度文件（应命名为 2023.yaml 这样的四位年度），已忽略",
+                                    kind="stray", fatal=False))
+    bad_id = None if is_valid_unit_id(unit_dir.name) else (
+        f"单位文件夹名“{unit_dir.name}”不是合法的单位编号：只能用小写字母、数字、- 和 _")
+    outside = not _inside(unit_dir, params_dir)
+    for number, paths in sorted(by_year.items()):
+        path = paths[0]
+        if len(paths) > 1:
+            names = "与".join(p.name for p in paths)
+            problems.append(Problem(unit_dir.name, number, path, f"{names} 是同一年度的两个文件，请删除其一",
+                                    kind="duplicate"))
+        elif bad_id:
+            problems.append(Problem(unit_dir.name, number, path, bad_id, kind="unit_id"))
+        elif outside:
+            problems.append(Problem(unit_dir.name, number, path, "单位文件夹指向参数目录之外，不予读取", kind="outside"))
+        else:
+            refs.append(UnitYearRef(unit_dir.name, number, path))
+    if bad_id and not by_year:
+        problems.append(Problem(unit_dir.name, None, unit_dir, bad_id, kind="unit_id"))
+    return refs, problems
+
+
+def scan(params_dir: Path, *, unit: str | None = None, year: int | None = None) -> Discovery:
+    """Every unit-year under ``params_dir`` and every problem found; never raises for one unit.
+
+    A unit folder is a folder with ``unit.yaml`` (a folder with year files but no ``unit.yaml``
+    is reported). A folder whose name is not a valid unit id, two files for one year
+    (``2023.yaml`` and ``2023.yml``) or a unit folder that is a symlink leaving ``params_dir``
+    make a problem of each unit-year concerned; other files in a unit folder are reported.
+    Only a missing ``params_dir`` or an unknown ``unit`` raise :class:`InputError`.
     """
     params_dir = Path(params_dir)
     if not params_dir.is_dir():
         raise InputError("参数目录不存在", file=str(params_dir))
+    refs: list[UnitYearRef] = []
+    problems: list[Problem] = []
     if unit is not None:
         check_unit_id(unit)
         unit_dirs = [params_dir / unit]
@@ -308,27 +388,60 @@ def discover(params_dir: Path, *, unit: str | None = None, year: int | None = No
             known = "、".join(sorted(p.name for p in params_dir.iterdir() if (p / PROFILE_FILE).is_file()))
             raise InputError(f"未知的单位编号“{unit}”；已有：{known or '（无）'}", file=str(params_dir))
     else:
-        unit_dirs = sorted(p for p in params_dir.iterdir() if p.is_dir() and (p / PROFILE_FILE).is_file())
-    refs = []
+        unit_dirs = []
+        for path in sorted(params_dir.iterdir()):
+            if path.name.startswith(".") or not path.is_dir():
+                continue
+            try:
+                if _present(path / PROFILE_FILE):
+                    unit_dirs.append(path)
+                elif any(_YEAR_FILE.match(p.name) for p in path.iterdir()):
+                    problems.append(Problem(path.name, None, path, f"有年度文件但缺少 {PROFILE_FILE}，已跳过",
+                                            kind="folder", fatal=False))
+            except OSError as exc:
+                problems.append(Problem(path.name, None, path, f"无法读取文件夹（{exc.strerror or exc}）",
+                                        kind="folder"))
     for unit_dir in unit_dirs:
-        for path in sorted(unit_dir.iterdir()):
-            match = _YEAR_FILE.match(path.name)
-            if match and (year is None or int(match.group(1)) == year):
-                refs.append(UnitYearRef(unit_dir.name, int(match.group(1)), path))
-    return refs
+        try:
+            found, trouble = _scan_unit(unit_dir, params_dir, year)
+        except OSError as exc:
+            problems.append(Problem(unit_dir.name, None, unit_dir, f"无法读取文件夹（{exc.strerror or exc}）",
+                                    kind="folder"))
+            continue
+        refs += found
+        problems += trouble
+    return Discovery(refs, problems)
+
+
+def discover(params_dir: Path, *, unit: str | None = None, year: int | None = None) -> list[UnitYearRef]:
+    """Every unit-year under ``params_dir``, sorted by unit then year.
+
+    ``unit`` and ``year`` filter; an unknown unit is an error that lists the known ones, and so
+    are two files for one year. A folder whose name is not a valid unit id is kept, so that
+    loading it says why (see :func:`scan` for the variant that never raises).
+    """
+    found = scan(params_dir, unit=unit, year=year)
+    for problem in found.problems:
+        if problem.kind == "duplicate":
+            raise InputError(problem.reason, file=str(problem.file))
+    refs = list(found.refs)
+    refs += [UnitYearRef(p.folder, p.year, p.file) for p in found.problems
+             if p.kind in ("unit_id", "outside") and p.year is not None]
+    return sorted(refs, key=lambda r: (r.unit_id, r.year))
 
 
 def resolve_path(path: Path | str) -> list[UnitYearRef]:
     """A CLI path argument as unit-years: a year file, a unit folder or a params folder."""
     path = Path(path)
-    if path.is_file():
+    if path.is_file() or (path.is_symlink() or path.exists()) and (not path.is_dir() or _YEAR_FILE.match(path.name)):
+        # a FIFO, a device, a folder or a broken link named as a year file: reading it says what is wrong
         match = _YEAR_FILE.match(path.name)
         if not match:
             raise InputError("应为年度文件（如 2023.yaml）、单位文件夹或参数目录", file=str(path))
         check_unit_id(path.parent.name, file=str(path))
         return [UnitYearRef(path.parent.name, int(match.group(1)), path)]
     if path.is_dir():
-        if (path / PROFILE_FILE).is_file():
+        if _present(path / PROFILE_FILE):
             return discover(path.parent, unit=path.name)
         return discover(path)
     raise InputError("文件或目录不存在", file=str(path))

@@ -34,6 +34,7 @@ from evalkit.core.figures import decimals_of, fmt
 from evalkit.errors import InputError
 from evalkit.interactive.display import Table
 from evalkit.interactive.story import caveats, province_results, synthetic_province
+from evalkit.interactive.whatif import WhatIf, edit_rulebook, rescore
 from evalkit.publish.site import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ __all__ = [
     "unit_history",
     "indicator_history",
     "unit_history_chart",
+    "rescore",
+    "edit_rulebook",
+    "WhatIf",
 ]
 
 GRADES = ("优", "良", "中", "差")

@@ -51,6 +51,7 @@ from evalkit.core.figures import round_half_up, to_decimal
 from evalkit.core.models import is_valid_unit_id
 from evalkit.inputs.params import LoadedUnitYear, UnitYearRef
 from evalkit.inputs.yamlio import atomic_write
+from evalkit.labels import UNGRADED_LABELS
 
 if TYPE_CHECKING:  # pandas and pyarrow are imported when a table is made, not with the module
     import pandas as pd
@@ -70,6 +71,7 @@ __all__ = [
     "read_records",
     "results_frame",
     "write_results",
+    "neutralise_formula",
     "read_results",
 ]
 
@@ -120,16 +122,24 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("error", "string", "失败原因"),
     ("html", "string", "报告路径（相对输出目录）"),
     ("key", "string", "构建指纹"),
+    # inputs for rescoring under another rulebook (evalkit.interactive.whatif)
+    ("budget_initial", "decimal", "年初预算数（万元）"),
+    ("budget_adjustment", "decimal", "年中调整数（万元）"),
+    ("budget_final", "decimal", "全年预算数（万元）"),
+    ("budget_actual", "decimal", "实际支出（万元）"),
+    ("execution_weight_set", "decimal", "年度文件写明的预算执行率分值（空 = 按评分规则）"),
+    ("deduction", "decimal", "扣减分数"),
+    ("assessed_score", "decimal", "定性指标评定得分（填写的）"),
+    ("grade_set", "string", "定性完成等级（填写的）"),
+    ("weight_set", "decimal", "指标自身分值（空 = 由板块分配或未印出）"),
 )
 
 _UNIT_YEAR_KEYS = (
     "year", "unit_id", "unit_name", "kind", "status", "total", "grade", "execution_rate",
     "execution_weight", "execution_score", "reported_total", "reported_grade", "rulebook",
-    "error", "html", "key",
+    "error", "html", "key", "budget_initial", "budget_adjustment", "budget_final", "budget_actual",
+    "execution_weight_set",
 )  # fmt: skip
-
-
-_UNGRADED = {"partial": "部分得分", "not_computable": "无法计算"}
 
 
 class RecordWarning(UserWarning):
@@ -184,7 +194,11 @@ def unit_year_record(
         "reported_total", "reported_grade", "findings": {"error", "warning", "info"},
         "indicators": [{"indicator", "level1", "level2", "op", "target", "target_adjusted",
         "unit", "actual", "completion", "weight", "score", "applicable", "grade"}]}``, every
-        figure a decimal string (a 定性 indicator's ``target`` / ``actual`` are its texts).
+        figure a decimal string (a 定性 indicator's ``target`` / ``actual`` are its texts);
+        also the inputs rescoring under another rulebook needs (:mod:`evalkit.interactive.whatif`):
+        ``budget_initial``, ``budget_adjustment``, ``budget_final``, ``budget_actual``,
+        ``execution_weight_set`` and per indicator ``deduction``, ``assessed_score``, ``grade_set``,
+        ``weight_set`` (its own weight; empty when a block's share or not printed).
 
     Examples
     --------
@@ -223,13 +237,14 @@ def unit_year_record(
         # A partial or not-computable total is no total: it is left out of sums and averages, and
         # the grade column says why (部分得分 / 无法计算).
         "total": None if ev is None or not ev.graded else _text(ev.total.value),
-        "grade": None if ev is None else ev.grade if ev.graded else _UNGRADED[ev.total_status],
+        "grade": None if ev is None else ev.grade if ev.graded else UNGRADED_LABELS[ev.total_status],
         "execution_rate": None if ev is None else _text(ev.execution_rate.value),
         "execution_weight": None if ev is None else _text(ev.execution_weight),
         "execution_score": None if ev is None else _text(ev.execution_score.value),
         "reported_total": None if reported is None else _text(reported.total),
         "reported_grade": None if reported is None else reported.grade,
         "findings": counts,
+        **_budget_inputs(year),
         "indicators": []
         if ev is None
         else [
@@ -247,9 +262,25 @@ def unit_year_record(
                 "score": None if s.score is None else _text(s.score.value),
                 "applicable": s.applicable,
                 "grade": s.grade,
+                "deduction": _text(s.indicator.deduction),
+                "assessed_score": _text(s.indicator.score),
+                "grade_set": s.indicator.grade,
+                "weight_set": _text(s.indicator.weight),
             }
             for s in ev.indicators
         ],
+    }
+
+
+def _budget_inputs(year: Any) -> dict[str, str | None]:
+    """What rescoring under another rulebook needs of the year file (evalkit.interactive.whatif)."""
+    budget = None if year is None else year.budget
+    return {
+        "budget_initial": None if budget is None else _text(budget.initial),
+        "budget_adjustment": None if budget is None else _text(budget.adjustment_amount),
+        "budget_final": None if budget is None else _text(budget.final),
+        "budget_actual": None if budget is None else _text(budget.actual),
+        "execution_weight_set": None if year is None else _text(year.execution_weight),
     }
 
 
@@ -396,6 +427,10 @@ def _rows(record: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
             "lost": None if weight is None or score is None else weight - score,
             "applicable": item.get("applicable"),
             "indicator_grade": item.get("grade"),
+            "deduction": _decimal(item.get("deduction")),
+            "assessed_score": _decimal(item.get("assessed_score")),
+            "grade_set": item.get("grade_set"),
+            "weight_set": _decimal(item.get("weight_set")),
         }
 
 
@@ -437,6 +472,25 @@ def results_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return _table(records).to_pandas(types_mapper=pd.ArrowDtype)
 
 
+#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made inert with a leading ``'``.
+
+    Only text is changed; numbers (a negative figure included) are written as numbers.
+
+    >>> print(neutralise_formula('=HYPERLINK("http://x","y")'), neutralise_formula("@SUM(A1)"))
+    '=HYPERLINK("http://x","y") '@SUM(A1)
+    >>> neutralise_formula("甲单位"), neutralise_formula(-5)
+    ('甲单位', -5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
 def _csv_cell(value: Any) -> Any:
     """A figure as its exact decimal text without padding zeros (``9.940000`` → ``9.94``)."""
     if isinstance(value, Decimal):
@@ -450,8 +504,9 @@ def _csv_cell(value: Any) -> Any:
 def write_results(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> tuple[Path, Path]:
     """Write ``results.parquet`` and ``results.csv`` into ``out_dir``, each atomically.
 
-    The CSV is UTF-8 with a BOM (Excel then reads the Chinese), figures as exact decimal text.
-    Returns the two paths.
+    The CSV is UTF-8 with a BOM (Excel then reads the Chinese), figures as exact decimal text,
+    and text that would start a formula (``=``, ``+``, ``-``, ``@``, tab, CR) prefixed with ``'``
+    (:func:`neutralise_formula`); the Parquet file keeps every text exactly. Returns the two paths.
     """
     import pyarrow.parquet as pq
 
@@ -464,6 +519,8 @@ def write_results(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> 
     for name, kind, _ in COLUMNS:
         if kind == "decimal":
             frame[name] = frame[name].map(_csv_cell)
+        elif kind == "string":
+            frame[name] = frame[name].map(neutralise_formula)
     with atomic_write(csv_path, encoding="utf-8-sig", newline="") as handle:
         frame.to_csv(handle, index=False, lineterminator="\r\n")
     return parquet_path, csv_path

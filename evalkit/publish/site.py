@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -38,6 +38,7 @@ from markupsafe import Markup
 from evalkit import __version__
 from evalkit.core.figures import fmt, fmt_pct
 from evalkit.inputs.yamlio import atomic_write_text
+from evalkit.labels import UNGRADED_LABELS
 from evalkit.report.render import build_time, stylesheet, template_dir
 
 __all__ = [
@@ -61,8 +62,12 @@ GRADE_CARDS = (
     ("良", "良", "grade-good"),
     ("中", "中", "grade-fair"),
     ("差", "差", "grade-poor"),
+    (UNGRADED_LABELS["partial"], UNGRADED_LABELS["partial"], "grade-partial"),
+    (UNGRADED_LABELS["not_computable"], UNGRADED_LABELS["not_computable"], "grade-none"),
     ("failed", "失败", "failed"),
 )
+#: Cards shown only when some unit-year has them (incomplete reports: not graded).
+_OPTIONAL_CARDS = set(UNGRADED_LABELS.values())
 _GRADE_ORDER = {"优": 4, "良": 3, "中": 2, "差": 1}
 _GRADE_CELL = {"优": "g-excellent", "良": "g-good", "中": "g-fair", "差": "g-poor"}
 _ERROR_CHARS = 400
@@ -92,6 +97,7 @@ class IndexRow:
     href: str | None
     failed: bool
     search: str
+    documents: tuple[tuple[str, str], ...] = ()  # (label, href) of every other document and format
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -123,6 +129,28 @@ def report_href(out_dir: Path, html: Any) -> str | None:
     if not (out_dir / path).is_file():
         return None
     return quote(path, safe="/")
+
+
+#: The documents beside a report, by file suffix (the report is ``<unit>.html``), and their labels.
+DOCUMENT_LINKS = (
+    (".pdf", "报告 PDF"),
+    (".docx", "报告 Word"),
+    (".review.html", "复核意见"),
+    (".review.pdf", "复核 PDF"),
+    (".review.docx", "复核 Word"),
+)
+
+
+def document_links(out_dir: Path, href: str | None) -> tuple[tuple[str, str], ...]:
+    """Links to the documents written beside the report at ``href`` (those that exist)."""
+    if not href or not href.endswith(".html"):
+        return ()
+    stem = unquote(href[: -len(".html")])  # href is a checked relative path inside out_dir
+    links = []
+    for suffix, label in DOCUMENT_LINKS:
+        if (out_dir / (stem + suffix)).is_file():
+            links.append((label, quote(stem + suffix, safe="/")))
+    return tuple(links)
 
 
 def _first_lines(text: str) -> str:
@@ -168,6 +196,7 @@ def _row(out_dir: Path, record: Mapping[str, Any]) -> IndexRow:
         href=href,
         failed=failed,
         search=f"{name} {unit_id}".lower(),
+        documents=document_links(out_dir, href),
     )
 
 
@@ -198,6 +227,7 @@ def render_index(out_dir: Path | str, records: Iterable[Mapping[str, Any]]) -> s
     cards = [
         {"key": key, "label": label, "cls": cls, "count": counts.get(key, 0)}
         for key, label, cls in GRADE_CARDS
+        if key not in _OPTIONAL_CARDS or counts.get(key)
     ]
     kinds = sorted({r.kind for r in rows if r.kind}, key=lambda k: (k not in KIND_LABELS, k))
     template = _environment().get_template("index.html.j2")

@@ -10,6 +10,8 @@ the tables always print the same digits.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +21,11 @@ from evalkit.core.scoring import Evaluation, IndicatorScore
 from evalkit.core.targets import OP_WORDS
 
 __all__ = [
+    "tidy",
+    "money",
+    "with_suffix",
+    "is_reason",
+    "deduction",
     "chinese_numeral",
     "report_title",
     "Outline",
@@ -41,6 +48,56 @@ __all__ = [
 
 _DIGITS = "零一二三四五六七八九"
 
+# One spacing rule, as official documents write: no space between Chinese and a figure, none
+# between a figure and its unit ("年初预算数为304.1万元", "扣8分").
+_CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
+_SPACE_BEFORE_FIGURE = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[-+]?\d)")
+_SPACE_AFTER_FIGURE = re.compile(rf"(?<=[\d%])[ \u00a0]+(?=[{_CJK}%])")
+# Reasons that explain nothing: left out rather than printed as "偏差原因：偏差较小。"
+_NON_REASONS = re.compile(r"^(无|没有|无偏差|偏差较小|偏差不大|偏差很小|基本无偏差|正常|不适用|/|—|-)?[。.]?$")
+_AIM_VERBS = ("改善", "提高", "提升", "维护", "保障", "促进", "加强", "推动", "保证", "确保", "满足")
+
+
+def tidy(text: str) -> str:
+    """Apply the spacing rule to generated text: ``我单位 2023年 … 304.1 万元`` → ``我单位2023年 … 304.1万元``.
+
+    >>> tidy("我单位 2023年全年预算数为 425.3 万元，扣 8 分")
+    '我单位2023年全年预算数为425.3万元，扣8分'
+    """
+    return _SPACE_AFTER_FIGURE.sub("", _SPACE_BEFORE_FIGURE.sub("", text))
+
+
+def _tidied(func):  # noqa: ANN001, ANN202 - a decorator keeping the builder's signature
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        result = func(*args, **kwargs)
+        if isinstance(result, str):
+            return tidy(result)
+        if isinstance(result, list):
+            return [tuple(tidy(x) for x in item) if isinstance(item, tuple) else tidy(item) for item in result]
+        return result
+
+    return wrapper
+
+
+def money(value: Decimal | None) -> str:
+    """The one money format: ``304.1万元`` (万元, at most two decimals, no space)."""
+    return f"{fmt_money(value)}万元"
+
+
+def with_suffix(name: str, suffix: str) -> str:
+    """``name`` followed by ``suffix`` unless it already ends with it (no "提升项目项目").
+
+    >>> with_suffix("校园安全设施提升项目", "项目"), with_suffix("驻社区补助", "项目")
+    ('校园安全设施提升项目', '驻社区补助项目')
+    """
+    return name if name.endswith(suffix) else name + suffix
+
+
+def is_reason(text: str | None) -> bool:
+    """Whether a deviation reason says something ("偏差较小。" and "无" do not)."""
+    return bool(text and not _NON_REASONS.match(text.strip()))
+
 
 def chinese_numeral(n: int) -> str:
     """1–99 in Chinese numerals, as section numbers are written (一, 十二, 二十)."""
@@ -54,14 +111,14 @@ def chinese_numeral(n: int) -> str:
 
 
 def _wan(value: Decimal | None) -> str:
-    return f"{fmt_money(value)}万元"
+    return money(value)
 
 
 def _value(value: Decimal | str | None, unit: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, str):
-        return f"“{value}”"
+        return _quoted(value)
     return f"{fmt(value, 2)}{unit}"
 
 
@@ -109,6 +166,7 @@ def outline(ev: Evaluation) -> Outline:
     )
 
 
+@_tidied
 def profile_sentence(ev: Evaluation) -> str:
     """Who the unit is: name, funding type and internal bodies."""
     unit = ev.unit
@@ -121,6 +179,7 @@ def profile_sentence(ev: Evaluation) -> str:
     return "".join(parts) + "。"
 
 
+@_tidied
 def staffing_sentence(ev: Evaluation) -> str | None:
     """编制人数 13 人，实有人数 13 人，其中：在职 13 人…"""
     s = ev.staffing
@@ -143,12 +202,13 @@ def staffing_sentence(ev: Evaluation) -> str | None:
     return text + "。"
 
 
+@_tidied
 def key_work_counts(ev: Evaluation) -> list[tuple[str, str]]:
     """Key work counts as (item, "7 次") pairs for a table."""
     if ev.year.key_work is None:
         return []
     return [
-        (c.item, f"{fmt(c.value, 2)}{'余' if c.approximate else ''} {c.unit or ''}".strip())
+        (c.item, f"{fmt(c.value, 2)}{'余' if c.approximate else ''}{c.unit or ''}")
         for c in ev.year.key_work.counts
     ]
 
@@ -158,6 +218,7 @@ def _subject(ev: Evaluation) -> str:
     return "本项目" if ev.year.kind == "project" else "我单位"
 
 
+@_tidied
 def budget_initial(ev: Evaluation) -> str | None:
     b = ev.year.budget
     if b.initial is None:
@@ -173,6 +234,7 @@ def budget_initial(ev: Evaluation) -> str | None:
     return text + "。"
 
 
+@_tidied
 def budget_adjustment(ev: Evaluation) -> str | None:
     b = ev.year.budget
     adj = b.adjustment_amount
@@ -186,11 +248,13 @@ def budget_adjustment(ev: Evaluation) -> str | None:
     return text + "。"
 
 
+@_tidied
 def budget_execution(ev: Evaluation) -> str:
     b = ev.year.budget
     return f"全年预算数为 {_wan(b.final)}，全年实际支出资金 {_wan(b.actual)}，预算执行率为 {ev.execution_rate.text()}。"
 
 
+@_tidied
 def funds_usage(ev: Evaluation) -> str:
     b = ev.year.budget
     text = f"{_subject(ev)} {ev.year.year}年全年预算支出金额共计 {_wan(b.actual)}"
@@ -204,6 +268,7 @@ def funds_usage(ev: Evaluation) -> str:
     return text + "。"
 
 
+@_tidied
 def basic_spending(ev: Evaluation) -> str | None:
     basic = ev.year.budget.basic
     if basic is None or basic.final is None:
@@ -225,6 +290,7 @@ def basic_spending(ev: Evaluation) -> str | None:
     return text
 
 
+@_tidied
 def projects_overview(ev: Evaluation) -> str | None:
     projects = ev.year.projects
     if not projects:
@@ -238,12 +304,17 @@ def projects_overview(ev: Evaluation) -> str | None:
 
 
 def _project_clause(p: Project) -> str:
-    text = f"{p.name}项目，预算金额为 {_wan(p.budget)}，执行金额为 {_wan(p.actual)}"
-    if p.effect:
-        text += f"，达到{p.effect.rstrip('。')}效益"
+    text = f"{with_suffix(p.name, '项目')}，预算金额为 {_wan(p.budget)}，执行金额为 {_wan(p.actual)}"
+    effect = (p.effect or "").strip().rstrip("。；;")
+    if effect:
+        if effect.startswith(_AIM_VERBS) and not re.search(r"[，,；;\d]", effect):
+            text += f"，{effect}"  # an aim ("改善各基层人大工作环境") reads on by itself
+        else:
+            text += f"，主要成效：{effect}"
     return text
 
 
+@_tidied
 def project_groups(ev: Evaluation) -> list[tuple[str, str]]:
     """One (heading, paragraph) per funding source, in the order 转移支付, 本级财力, 其他."""
     out = []
@@ -254,14 +325,16 @@ def project_groups(ev: Evaluation) -> list[tuple[str, str]]:
         budget = sum((p.budget for p in group), Decimal(0))
         actual = sum((p.actual for p in group), Decimal(0))
         lead = "本年转移支付资金共计" if source == "转移支付" else "共计"
+        listing = "分别为" if len(group) > 1 else "为"
         text = (
             f"{lead} {len(group)}个项目，预算金额为 {_wan(budget)}，执行金额为 {_wan(actual)}："
-            f"分别为{'；'.join(_project_clause(p) for p in group)}。"
+            f"{listing}{'；'.join(_project_clause(p) for p in group)}。"
         )
         out.append((heading, text))
     return out
 
 
+@_tidied
 def performance_intro(ev: Evaluation) -> str:
     b = ev.year.budget
     return (
@@ -270,6 +343,7 @@ def performance_intro(ev: Evaluation) -> str:
     )
 
 
+@_tidied
 def indicator_paragraph(s: IndicatorScore) -> str:
     """One paragraph per indicator: target, mid-year value, actual, completion, reasons, score."""
     ind = s.indicator
@@ -293,11 +367,13 @@ def indicator_paragraph(s: IndicatorScore) -> str:
         text += f"，本次评价{ind.name}为 {_value(ind.actual, unit)}"
         if s.completion.value is not None:
             text += f"，该指标完成率为 {s.completion.text()}"
-    if ind.deviation_reason:
-        text += f"，偏差原因：{ind.deviation_reason.rstrip('。')}"
+    if is_reason(ind.deviation_reason):
+        assert ind.deviation_reason is not None
+        text += f"，偏差原因：{ind.deviation_reason.strip().rstrip('。')}"
     text += "。"
-    if ind.improvement:
-        text += f"改进措施：{ind.improvement.rstrip('。')}。"
+    if is_reason(ind.improvement):
+        assert ind.improvement is not None
+        text += f"改进措施：{ind.improvement.strip().rstrip('。')}。"
     if s.score is not None and s.score.value is None:
         weight = "未印出" if s.weight is None else f"{fmt(s.weight, 2)}分"
         text += f"该指标权重分值{weight}，得分无法计算（{s.score.missing}）。"
@@ -306,6 +382,7 @@ def indicator_paragraph(s: IndicatorScore) -> str:
     return text
 
 
+@_tidied
 def conclusion(ev: Evaluation) -> str:
     kind = "部门整体支出" if ev.year.kind == "department" else "项目支出"
     missing = "；".join(ev.missing)
@@ -319,6 +396,12 @@ def conclusion(ev: Evaluation) -> str:
     return f"{ev.year.year}年度{kind}绩效自评综合得分 {ev.total.text()}分，评价结果为“{ev.grade}”。"
 
 
+def deduction(lost: Decimal) -> str:
+    """The one deduction wording: ``扣8分``, ``扣0.06分``."""
+    return f"扣{fmt(lost, 2)}分"
+
+
+@_tidied
 def lost_points_summary(ev: Evaluation) -> str | None:
     """Where points were lost, largest first: a sentence for the conclusion."""
     losses: list[tuple[Decimal, str]] = []
@@ -331,6 +414,6 @@ def lost_points_summary(ev: Evaluation) -> str | None:
     if not losses:
         return "各项指标均获满分。" if ev.graded else "可计算的各项均获满分。"
     losses.sort(key=lambda pair: (-pair[0], pair[1]))
-    items = "、".join(f"{name}（扣 {fmt(lost, 2)}分）" for lost, name in losses)
+    items = "、".join(f"{name}（{deduction(lost)}）" for lost, name in losses)
     return f"失分主要在：{items}。"
 

@@ -24,13 +24,25 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from evalkit import __version__
 from evalkit.core.figures import fmt, fmt_money, fmt_pct, percent_of
-from evalkit.core.scoring import Evaluation, IndicatorScore
-from evalkit.core.targets import OP_SYMBOL
+from evalkit.core.scoring import Evaluation
+from evalkit.errors import InputError
 from evalkit.inputs.params import LoadedUnitYear, discover, load_unit_year
 from evalkit.report import narrative
+from evalkit.report.notes import Note, differing_figures, indicator_key, year_key
+from evalkit.report.selfeval import (
+    Cell,
+    IndicatorRow,
+    actual_text,
+    completion_text,
+    row_class,
+    score_text,
+    self_eval_table,
+    target_text,
+)
 
 __all__ = [
     "Html",
@@ -72,7 +84,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.tests["number_like"] = lambda value: isinstance(value, str) and bool(_NUMBER_LIKE.match(value))
+    env.tests["number_like"] = lambda value: isinstance(value, str) and bool(_NUMBER_LIKE.match(_TAGS.sub("", value)))
     return env
 
 
@@ -138,7 +150,7 @@ class _Numbering:
 
 @dataclass
 class _Row:
-    cells: list[str]
+    cells: list[Any]  # str, or Markup for a figure carrying its note mark
     cls: str = ""
 
 
@@ -153,6 +165,8 @@ class Report:
     _figure_no: int = 0
     _table_no: int = 0
     _emitted: list[str] = field(default_factory=list)
+    _noted: list[str] = field(default_factory=list)  # note keys in the order their marks appear
+    _pending: list[str] = field(default_factory=list)  # marked in this section, footnote not yet out
 
     # ------------------------------------------------------------------ construction
 
@@ -170,8 +184,6 @@ class Report:
         refs = discover(Path(params_dir), unit=unit_id)
         ref = next((r for r in refs if r.year == int(year)), None)
         if ref is None:
-            from evalkit.errors import InputError
-
             years = "、".join(str(r.year) for r in refs) or "（无）"
             raise InputError(f"单位“{unit_id}”没有 {year} 年度的参数文件；已有年度：{years}", file=str(params_dir))
         loaded = load_unit_year(ref, rulebook=rulebook or None)
@@ -182,7 +194,7 @@ class Report:
                 continue
             try:
                 past = load_unit_year(other, rulebook=rulebook or None).evaluate()
-            except Exception:  # an earlier year that does not score is left out of the trends
+            except InputError:  # an earlier year that does not load or score is left out of the trends
                 continue
             if past.year.kind == ev.year.kind:
                 history.append(past)
@@ -193,6 +205,63 @@ class Report:
     @property
     def title(self) -> str:
         return narrative.report_title(self.ev)
+
+    @property
+    def title_parts(self) -> list[str]:
+        """The title as (who, what): a line breaks between them, never inside 部门整体."""
+        subject = self.title_subject
+        return [subject, narrative.report_title(self.ev).removeprefix(subject)]
+
+    @property
+    def title_subject(self) -> str:
+        ev = self.ev
+        if ev.year.kind == "project" and ev.year.project is not None:
+            return ev.year.project.name
+        return ev.unit.name
+
+    @cached_property
+    def notes(self) -> dict[str, Note]:
+        """Figures the report prints differently from the unit's print, by printed field."""
+        return differing_figures(self.findings)
+
+    def marked(self, cell: Cell | str, key: str | None = None) -> Any:
+        """``cell`` as HTML, with a note mark (``注1``) when its figure differs from the print."""
+        text, key = (cell.text, cell.note) if isinstance(cell, Cell) else (cell, key)
+        note = self.notes.get(key or "")
+        if note is None:
+            return text
+        return Markup(f"{escape(text)}{self._mark(note)}")
+
+    def _mark(self, note: Note) -> str:
+        if note.key not in self._noted:
+            self._noted.append(note.key)
+            self._pending.append(note.key)
+        number = self._noted.index(note.key) + 1
+        return f'<sup class="note-mark"><a href="#note-{number}" id="mark-{number}">注{number}</a></sup>'
+
+    def _p_marked(self, text: str | None, marks: list[tuple[str, str]]) -> str:
+        """A generated paragraph whose figures (text, note key) carry their marks."""
+        if not text:
+            return ""
+        html = str(escape(text))
+        for figure, key in marks:
+            note = self.notes.get(key)
+            shown = str(escape(figure))
+            if note is not None and shown in html:
+                html = html.replace(shown, shown + self._mark(note), 1)
+        return f"<p>{html}</p>"
+
+    def _footnotes(self) -> str:
+        """The footnotes of the marks made since the last call, under the section that made them."""
+        if not self._pending:
+            return ""
+        items = "".join(
+            f'<p id="note-{self._noted.index(key) + 1}">注{self._noted.index(key) + 1}：'
+            f"{escape(self.notes[key].text)}</p>"
+            for key in self._pending
+        )
+        self._pending.clear()
+        return f'<aside class="footnotes" aria-label="注释">{items}</aside>'
 
     @property
     def grade_class(self) -> str:
@@ -226,14 +295,15 @@ class Report:
         b = self.ev.year.budget
         rows = []
         if b.initial is not None:
-            rows.append(("年初预算", f"{fmt_money(b.initial)} 万元"))
+            rows.append(("年初预算", narrative.money(b.initial)))
         if b.adjustment_amount is not None:
-            rows.append(("年中调整", f"{fmt_money(b.adjustment_amount)} 万元"))
-        rows.append(("全年预算", f"{fmt_money(b.final)} 万元"))
-        rows.append(("实际支出", f"{fmt_money(b.actual)} 万元"))
+            rows.append(("年中调整", narrative.money(b.adjustment_amount)))
+        rows.append(("全年预算", narrative.money(b.final)))
+        rows.append(("实际支出", narrative.money(b.actual)))
         if self.ev.adjustment_rate is not None:
-            rows.append(("预算调整率", self.ev.adjustment_rate.text()))
-        rows.append(("执行率得分", f"{self.ev.execution_score.text()} / {fmt(self.ev.execution_weight)} 分"))
+            rows.append(("预算调整率", self.marked(self.ev.adjustment_rate.text(), year_key("adjustment_rate"))))
+        score = self.marked(self.ev.execution_score.text(), year_key("execution_score"))
+        rows.append(("执行率得分", Markup(f"{escape(score)}/{fmt(self.ev.execution_weight)}分")))
         return rows
 
     def _caption(self, kind: str, text: str) -> str:
@@ -253,10 +323,13 @@ class Report:
         return str(_macros().figure(image))
 
     def _table(self, caption: str, header: list[str], rows: list[_Row], classes: str = "") -> str:
+        if len(header) >= 5:  # scrolls on a phone rather than squeezing its columns
+            classes = f"{classes} wide".strip()
         return str(_macros().table(self._caption("表", caption), header, rows, classes))
 
     def _emit(self, markup: str) -> Html:
         """Keep what the page shows (for the embedded font) and return it for display."""
+        markup += self._footnotes()
         self._emitted.append(markup)
         return Html(markup)
 
@@ -380,39 +453,43 @@ class Report:
         """三、绩效分析: execution, the indicator table and one paragraph per indicator."""
         ev = self.ev
         out = [self._h(2, narrative.outline(ev).performance)]
-        out.append(self._p(narrative.performance_intro(ev)))
+        out.append(self._p_marked(narrative.performance_intro(ev), [
+            (ev.execution_rate.text(), year_key("execution_rate")),
+            (f"得{ev.execution_score.text()}分", year_key("execution_score")),
+        ]))
         out.append(self._indicator_table())
         out.append(self._chart("indicator_scores", "各指标得分与分值", ev))
-        out.append(self._chart("indicator_completion", "指标完成情况（实际值与年中监控值相对目标值）", ev))
-        for i, s in enumerate(ev.indicators, start=1):
-            out.append(self._h(3, f"（{narrative.chinese_numeral(i)}）指标{narrative.chinese_numeral(i)}："))
-            out.append(self._p(narrative.indicator_paragraph(s)))
+        out.append(self._chart("indicator_completion", "指标完成情况（实际值与年中监控值的完成率）", ev))
+        for i, s in enumerate(ev.indicators):
+            out.append(self._h(3, f"（{narrative.chinese_numeral(i + 1)}）{s.name}"))
+            marks = [(f"完成率为{s.completion.text()}", indicator_key(i, "completion"))]
+            if s.score is not None:
+                marks.append((f"自评得分{s.score.text()}分", indicator_key(i, "score")))
+            out.append(self._p_marked(narrative.indicator_paragraph(s), marks))
         if self.history:
             out.append(self._h(3, "历年对比"))
             out.append(self._chart("trends", "历年综合得分、预算执行率与指标完成率", [*self.history, ev]))
         return self._emit("\n".join(x for x in out if x))
 
+    def _cells(self, row: IndicatorRow) -> list[Any]:
+        return [row.name.text, self.marked(row.target), row.actual.text, self.marked(row.completion),
+                row.weight.text, self.marked(row.score)]
+
     def _indicator_table(self) -> str:
-        ev = self.ev
-        rows = [
-            _Row(["预算执行率", "= 100%", ev.execution_rate.text(), ev.execution_rate.text(), fmt(ev.execution_weight), ev.execution_score.text()],
-                 "lost" if None not in (ev.execution_score.value, ev.execution_weight) and ev.execution_score.value < ev.execution_weight else "")
-        ]
-        for s in ev.indicators:
-            rows.append(_Row([s.name, target_text(s), actual_text(s), completion_text(s), fmt(s.weight), score_text(s)], row_class(s)))
-        rows.append(_Row(["合计", "", "", "", fmt(ev.weight_total), ev.total.text()], "total"))
+        table = self_eval_table(self.ev)
+        rows = [_Row(self._cells(table.execution), table.execution.cls)]
+        rows += [_Row(self._cells(row), row.cls) for row in table.rows]
+        rows.append(_Row(["合计", "", "", "", table.total_weight, self.marked(table.total)], "total"))
         return self._table("绩效指标完成及得分情况", ["指标", "指标值", "实际完成值", "完成率", "分值", "得分"], rows, "indicators")
 
     def conclusion(self) -> Html:
         """四、评价结论: total and grade, where points were lost."""
         ev = self.ev
-        out = [self._h(2, narrative.outline(ev).conclusion), self._p(narrative.conclusion(ev))]
+        out = [self._h(2, narrative.outline(ev).conclusion)]
+        out.append(self._p_marked(narrative.conclusion(ev), [
+            (f"{ev.total.text()}分", year_key("total")), (f"“{ev.grade or '不评定'}”", year_key("grade")),
+        ]))
         out.append(self._p(narrative.lost_points_summary(ev)))
-        if self.reported_differs:
-            out.append(self._p(
-                f"报告所列综合得分为 {self.reported_total}分、等级“{self.reported_grade}”，"
-                f"按评分规则“{ev.rulebook.title}”重算为 {ev.total.text()}分、等级“{ev.grade}”。"
-            ))
         return self._emit("\n".join(x for x in out if x))
 
     def problems(self) -> Html:
@@ -431,54 +508,34 @@ class Report:
         return self._emit("\n".join(out))
 
     def appendix(self) -> Html:
-        """附录: how every figure was computed, and the audit's findings."""
-        ev = self.ev
-        out = [self._h(2, "附录")]
-        out.append(self._h(3, "附录一　计算过程"))
-        rows = [_Row(["预算执行率", ev.execution_rate.formula, ev.execution_rate.working, ev.execution_rate.text()]),
-                _Row(["预算执行率得分", ev.execution_score.formula, ev.execution_score.working, ev.execution_score.text()])]
-        for fig_name, fig in (("预算调整率", ev.adjustment_rate), ("基本支出执行率", ev.basic_execution_rate), ("项目支出执行率", ev.project_execution_rate)):
-            if fig is not None:
-                rows.append(_Row([fig_name, fig.formula, fig.working, fig.text()]))
-        for s in ev.indicators:
-            if s.score is None:
-                rows.append(_Row([s.name, "不适用", "", "—"], "na"))
-                continue
-            working = s.score.working + ("；" + "；".join(s.flags) if s.flags else "")
-            rows.append(_Row([s.name, s.score.formula, working, s.score.text()]))
-        rows.append(_Row(["综合得分", ev.total.formula, ev.total.working, f"{ev.total.text()}（{ev.grade}）"], "total"))
-        out.append(self._table(f"各项得分计算过程（评分规则：{ev.rulebook.title}）", ["项目", "公式", "计算", "结果"], rows, "formulas"))
-        out.append(self._h(3, "附录二　复核结果"))
-        if not self.findings:
-            out.append(self._p("复核未发现报告数字与输入数据或评分规则不一致之处。"))
-        else:
-            labels = {"error": "错误", "warning": "警告", "info": "提示"}
-            rows = [
-                _Row([labels.get(f.severity, f.severity), f.code, f.indicator or f.field or "", f.printed or "—", f.recomputed or "—", f.message],
-                     f"sev-{f.severity}")
-                for f in self.findings
-            ]
-            counts = {k: sum(1 for f in self.findings if f.severity == k) for k in labels}
-            out.append(self._p(
-                f"复核共发现 {len(self.findings)} 项：错误 {counts['error']} 项、警告 {counts['warning']} 项、提示 {counts['info']} 项。"
-            ))
-            out.append(self._table("复核发现", ["级别", "代码", "位置", "报告所列", "重算", "说明"], rows, "findings"))
-        return self._emit("\n".join(out))
+        """How every figure was computed and what the review found (the review opinion's content)."""
+        from evalkit.report.review import Review
 
-    def footer(self) -> Html:
-        """Provenance: evalkit version, rulebook, input hash, build time."""
-        built = build_time()
+        review = Review(self)
+        return self._emit(self._h(2, "附录") + review.calculation() + review.findings_table())
+
+    def attachment(self) -> Html:
+        """The closing signature block, then 附件：the 自评表 (the one-page indicator table)."""
+        from evalkit.report.attachment import attachment_html
+
+        return self._emit(attachment_html(self))
+
+    def colophon(self) -> Html:
+        """A short colophon a reader can ignore; provenance is in data attributes, not in the text."""
         rb = self.ev.rulebook
-        lines = [
-            f"本报告由 evalkit {__version__} 根据输入数据自动生成，所有数字均按评分规则重新计算。",
-            f"评分规则：{rb.title}（{rb.name}）。输入数据指纹（SHA-256）：{self.input_hash}。",
-            f"生成时间：{built}。",
-        ]
+        lines = [f"本报告各项得分按评分规则重新计算，生成时间：{build_time()[:10]}。"]
         if self.ev.year.source:
             lines.append(f"数据来源：{self.ev.year.source}。")
         body = "".join(str(_macros().paragraphs(line)) for line in lines)
-        footer = f'<footer class="provenance">{body}</footer>'
+        attrs = {"generator": f"evalkit {__version__}", "rulebook": rb.name, "input-sha256": self.input_hash,
+                 "built": build_time()}
+        data = " ".join(f'data-{k}="{escape(v)}"' for k, v in attrs.items())
+        footer = f'<footer class="colophon" {data}>{body}</footer>'
         return self._emit(footer + self.font_style(footer))
+
+    def footer(self) -> Html:
+        """The colophon (the name the notebook used before the report had an attachment)."""
+        return self.colophon()
 
     def font_style(self, extra: str = "") -> str:
         """A ``<style>`` with the embedded font for every character the page shows so far."""
@@ -499,45 +556,12 @@ def build_time() -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def target_text(s: IndicatorScore) -> str:
-    """The target as the indicator table prints it: ``≥ 16项``, with the adjusted target."""
-    ind = s.indicator
-    if ind.is_qualitative:
-        return "（未印出）" if ind.target is None else str(ind.target)
-    if ind.op is None or not isinstance(ind.target, Decimal):
-        return "（未印出）"
-    text = f"{OP_SYMBOL[ind.op]} {fmt(ind.target, 4)}{ind.unit}"
-    if ind.target_adjusted is not None:
-        text += f"（调整为 {fmt(ind.target_adjusted, 4)}{ind.unit}）"
-    return text
+def title_segments(title: str, subject: str) -> list[str]:
+    """``[单位, 2023年度, 部门整体支出, 绩效自评报告]``: where a long title may wrap.
 
-
-def actual_text(s: IndicatorScore) -> str:
-    """The actual value with its unit, or the text of a 定性 indicator."""
-    ind = s.indicator
-    if ind.actual is None:
-        return "—"
-    if isinstance(ind.actual, str):
-        return ind.actual
-    return f"{fmt(ind.actual, 4)}{ind.unit}"
-
-
-def completion_text(s: IndicatorScore) -> str:
-    """The completion rate, or the grade of a 定性 indicator."""
-    if s.indicator.is_qualitative:
-        return s.grade or "—"
-    return s.completion.text()
-
-
-def score_text(s: IndicatorScore) -> str:
-    """The score as printed, or 不适用."""
-    return "不适用" if s.score is None else s.score.text()
-
-
-def row_class(s: IndicatorScore) -> str:
-    """CSS class of the indicator's table row: ``na``, ``lost`` (points lost) or none."""
-    if s.score is None or s.score.value is None:
-        return "na"
-    return "lost" if s.lost > 0 else ""
-
-
+    >>> title_segments("某局2023年度部门整体支出绩效自评复核意见", "某局")
+    ['某局', '2023年度', '部门整体支出', '绩效自评复核意见']
+    """
+    tail = title.removeprefix(subject)
+    match = re.fullmatch(r"(\d{4}年度)(部门整体支出|项目支出)(.+)", tail)
+    return [subject, *(match.groups() if match else (tail,))]

@@ -5,6 +5,12 @@ uses, cut from the bundled Noto Sans CJK SC (SIL OFL). Cutting from the 19 MB co
 about a second, so a base cut (ASCII, punctuation and the 6,763 characters of GB 2312) is made
 once and cached on disk; a page's cut is then taken from the base in a fraction of that, falling
 back to the full font for rarer characters (a place or person name).
+
+A page's cut depends only on its set of characters, so it is cached by that set: in memory (a
+kernel that builds many reports, a rebuild in the same process) and on disk beside the base cut
+(another worker or a fresh kernel rebuilding the same page), at most :data:`PAGE_CACHE_FILES`
+files, the oldest removed first. Cutting from the base keeps its hints and subroutines as they are:
+the base has none left, so the cut is the same bytes without a pass over every glyph program.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["FAMILY", "font_face_css", "base_characters"]
+__all__ = ["FAMILY", "font_face_css", "base_characters", "PAGE_CACHE_FILES"]
 
 FAMILY = "evalkit-cjk"
+#: Page cuts kept on disk (about 75 KB each).
+PAGE_CACHE_FILES = 2000
 
 
 def base_characters() -> str:
@@ -54,7 +62,7 @@ def _cache_dir() -> Path:
     return Path(root)
 
 
-def _subset(source, font_number: int | None, text: str, flavor: str | None) -> bytes:
+def _subset(source, font_number: int | None, text: str, flavor: str | None, *, from_base: bool = False) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -67,7 +75,9 @@ def _subset(source, font_number: int | None, text: str, flavor: str | None) -> b
     # Chinese running text needs no OpenType layout features; dropping them makes the cut
     # about three times faster and half the size.
     options.layout_features = []
-    options.hinting = False
+    # The base is cut once without hints and subroutines; a page cut from it keeps both settings
+    # off, which spares a pass over every glyph program and gives the same bytes.
+    options.hinting = from_base
     options.desubroutinize = flavor is None  # once, for the cached base
     options.recalc_bounds = False
     options.notdef_outline = True
@@ -81,12 +91,17 @@ def _subset(source, font_number: int | None, text: str, flavor: str | None) -> b
 
 
 @lru_cache(maxsize=1)
+def _base_key() -> str:
+    path, _ = _full_font_path()
+    return hashlib.sha256((base_characters() + path + str(os.path.getsize(path))).encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
 def _base_font() -> tuple[bytes, frozenset[str]]:
     """The base cut (made once, cached on disk and in memory) and the characters it holds."""
     path, number = _full_font_path()
     chars = base_characters()
-    key = hashlib.sha256((chars + path + str(os.path.getsize(path))).encode()).hexdigest()[:16]
-    cached = _cache_dir() / f"noto-sc-base-{key}.otf"
+    cached = _cache_dir() / f"noto-sc-base-{_base_key()}.otf"
     if cached.is_file():
         data = cached.read_bytes()
     else:
@@ -101,16 +116,45 @@ def _base_font() -> tuple[bytes, frozenset[str]]:
     return data, frozenset(chars)
 
 
-def font_face_css(text: str) -> str:
-    """``@font-face`` CSS for the glyphs of ``text``, as a WOFF data URI (family :data:`FAMILY`)."""
-    wanted = "".join(sorted(set(text) - set("\n\r\t")))
+def _write_cache(path: Path, data: bytes) -> None:
+    """Keep a page cut on disk; prune the oldest beyond :data:`PAGE_CACHE_FILES`. Never fails."""
+    try:
+        from evalkit.inputs.yamlio import atomic_write
+
+        with atomic_write(path, "wb") as handle:
+            handle.write(data)
+        files = list(path.parent.glob("*.woff"))
+        if len(files) > PAGE_CACHE_FILES:
+            files.sort(key=lambda p: p.stat().st_mtime)
+            for old in files[: len(files) - PAGE_CACHE_FILES]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only or full cache only costs time
+
+
+@lru_cache(maxsize=256)
+def _page_font(wanted: str) -> bytes:
+    """The WOFF cut for exactly the characters ``wanted`` (sorted, no duplicates)."""
+    digest = hashlib.sha256(wanted.encode("utf-8")).hexdigest()[:32]
+    cached = _cache_dir() / "pages" / f"{_base_key()}-{digest}.woff"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
     base, available = _base_font()
     if set(wanted) <= available:
-        data = _subset(io.BytesIO(base), None, wanted, "woff")
+        data = _subset(io.BytesIO(base), None, wanted, "woff", from_base=True)
     else:
         path, number = _full_font_path()
         data = _subset(path, number, wanted, "woff")
-    encoded = base64.b64encode(data).decode("ascii")
+    _write_cache(cached, data)
+    return data
+
+
+def font_face_css(text: str) -> str:
+    """``@font-face`` CSS for the glyphs of ``text``, as a WOFF data URI (family :data:`FAMILY`)."""
+    wanted = "".join(sorted(set(text) - set("\n\r\t")))
+    encoded = base64.b64encode(_page_font(wanted)).decode("ascii")
     return (
         f'@font-face{{font-family:"{FAMILY}";font-style:normal;font-weight:100 900;font-display:swap;'
         f'src:url(data:font/woff;base64,{encoded}) format("woff");}}'

@@ -1,0 +1,63 @@
+"""Process hygiene: workers and kernels die with the build, even when it is killed with SIGKILL.
+
+* On Linux every worker process and every kernel asks the kernel for a parent-death signal
+  (``prctl(PR_SET_PDEATHSIG, SIGKILL)``): when its parent dies, for whatever reason, it is killed.
+* Everywhere, a worker also watches its parent's pid (a daemon thread, once a second) and exits
+  when the parent is gone; kernels started by jupyter_client watch theirs (``JPY_PARENT_PID``).
+* Workers ignore SIGINT: Ctrl-C goes to the parent, which stops the pool and reports the units
+  that were in flight as interrupted.
+
+Linux sends the parent-death signal when the *thread* that started the child ends. Kernels are
+started by the thread that runs the job (a worker's main thread; in Dask, the worker's long-lived
+task thread); should that thread end, the kernel goes with it and the next job starts a new one
+(:meth:`~evalkit.batch.kernels.KernelSession.ensure` checks that the kernel is alive).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+import threading
+import time
+
+__all__ = ["die_with_parent", "kernel_preexec", "worker_initializer"]
+
+_PR_SET_PDEATHSIG = 1
+_LIBC = None
+if sys.platform.startswith("linux"):
+    try:  # loaded in the parent: a preexec function must not load libraries after fork
+        _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:  # pragma: no cover - a Linux without a C library
+        _LIBC = None
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies; False where unsupported."""
+    if _LIBC is None:
+        return False
+    return _LIBC.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+
+
+def kernel_preexec() -> None:
+    """``preexec_fn`` of a kernel: killed when the process that started it dies."""
+    die_with_parent(signal.SIGKILL)
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def worker_initializer() -> None:
+    """Run first in every worker of the local pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    die_with_parent(signal.SIGKILL)
+    if parent == 1 or os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="evalkit-parent-watch", daemon=True).start()

@@ -1,0 +1,237 @@
+"""What every chart shares: palette, figure layout, PNG output, text wrapping (see the package doc)."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal
+
+import PIL.Image
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from evalkit.core.figures import fmt, fmt_money
+from evalkit.core.scoring import Evaluation
+from evalkit.report.charts.text import plain_figure, plain_text
+from evalkit.report.fonts import use_cjk_font
+
+# --------------------------------------------------------------------------- look
+
+#: Every colour a chart uses, by role (Okabe & Ito 2008, colour-blind safe). Budget / actual and
+#: mid-year / actual pairs are a light and a dark tone, so they stay apart in greyscale print.
+PALETTE = {
+    "budget": "#56B4E9",  # sky blue, light: a budget, a plan
+    "actual": "#0072B2",  # blue, dark: what was spent or achieved
+    "midyear": "#56B4E9",  # sky blue: the mid-year monitoring value
+    "increase": "#009E73",  # bluish green: a budget increase
+    "decrease": "#D55E00",  # vermillion: a budget cut
+    "lost": "#D55E00",  # vermillion: points lost
+    "weight": "#E8E8E8",  # light grey: points available
+    "target": "#000000",
+    "note": "#555555",
+    "grid": "#DDDDDD",
+    "text": "#222222",
+}
+
+#: Project funding sources (项目资金来源).
+SOURCE_COLOURS = {"转移支付": "#0072B2", "本级财力": "#D55E00", "其他": "#CC79A7"}
+
+_HATCH_LOST = "////"
+
+#: Inches: 8 in at 100 dpi is 800 px, the report's column width; it also fits A4 portrait.
+_WIDTH = 8.0
+_SCREEN_DPI = 100
+#: PNGs are drawn at 1.5× for crisp print; notebooks show them at the screen width.
+PNG_DPI = 150
+
+_TITLE_SIZE = 13
+_LABEL_SIZE = 10
+_SMALL_SIZE = 9
+_LINE_INCHES = _SMALL_SIZE * 1.55 / 72
+# Footnote columns (a 汉字 counts 2) that fit beside the widest axis labels of an 8 in figure.
+_NOTE_COLUMNS = 96
+
+#: Completion above this (percent of target) is drawn to the axis edge and its value written.
+_COMPLETION_AXIS_CAP = Decimal(200)
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+class ChartFigure(Figure):
+    """A :class:`~matplotlib.figure.Figure` that IPython shows as a PNG without pyplot.
+
+    matplotlib's Figure has no ``_repr_png_``: it only displays as an image once pyplot (or
+    ``%matplotlib inline``) has registered the inline backend's PNG formatter. Charts never import
+    pyplot, so this class provides the PNG itself (:func:`to_png`, at :data:`PNG_DPI`, shown at
+    800 px wide). Where the inline backend is active its own PNG formatter for Figure takes
+    precedence (IPython looks up type printers first); either way the output is an image/png.
+    """
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
+        width, height = self.get_size_inches()
+        return to_png(self), {
+            "width": round(width * _SCREEN_DPI),
+            "height": round(height * _SCREEN_DPI),
+        }
+
+
+def to_png(fig: Figure, *, dpi: int = PNG_DPI) -> bytes:
+    """The chart as PNG bytes: 256 colours, no date or software stamp, so the same chart gives the
+    same bytes. The reference unit's charts are 25–50 KB each at 150 dpi (up to 180 KB as RGBA).
+
+    >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts import budget_bridge
+    >>> to_png(budget_bridge(evaluate_path("params/xinshi-rd/2023.yaml")))[:4]
+    b'\\x89PNG'
+    """
+    # Draw straight into the Agg buffer: a PNG written by savefig would only be decoded again.
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    screen_dpi = fig.dpi
+    fig.dpi = dpi
+    plain_figure(fig)  # input text is drawn as written: no mathtext, no missing-glyph boxes
+    try:
+        with plain_text():
+            canvas.draw()
+        image = PIL.Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba())
+        # Flat colours and anti-aliased text fit a 256-colour palette with no visible loss.
+        palette = image.convert("RGB").quantize(
+            colors=256, method=PIL.Image.Quantize.FASTOCTREE, dither=PIL.Image.Dither.NONE
+        )
+    finally:
+        fig.dpi = screen_dpi
+    output = io.BytesIO()
+    palette.save(output, format="png")
+    return output.getvalue()
+
+
+def _new_figure(
+    title: str, sections: Sequence[float], notes: Sequence[str]
+) -> tuple[ChartFigure, list[Axes]]:
+    """A figure 8 in wide: a one-line title, one axes per section (heights in inches) stacked
+    vertically, and the footnote lines under them; returns the figure and the section axes."""
+    use_cjk_font()
+    # A long unit or project name would run off the right edge: wrap each note to the width.
+    notes = [line for note in notes for line in _break(note, _NOTE_COLUMNS)]
+    notes_height = 0.1 + len(notes) * _LINE_INCHES
+    height = 0.95 + sum(sections) + notes_height
+    fig = ChartFigure(figsize=(_WIDTH, height), dpi=_SCREEN_DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.set_facecolor("white")
+    fig.suptitle(title, fontsize=_TITLE_SIZE, color=PALETTE["text"])
+    grid = fig.add_gridspec(len(sections) + 1, 1, height_ratios=[*sections, notes_height])
+    axes = [fig.add_subplot(grid[i, 0]) for i in range(len(sections))]
+    notes_ax = fig.add_subplot(grid[len(sections), 0])
+    notes_ax.axis("off")
+    notes_ax.text(
+        0,
+        1,
+        "\n".join(notes),
+        transform=notes_ax.transAxes,
+        va="top",
+        ha="left",
+        fontsize=_SMALL_SIZE,
+        color=PALETTE["note"],
+        linespacing=1.45,
+    )
+    return fig, axes
+
+
+def _caption(ev: Evaluation) -> str:
+    """The first footnote line: whose figures, which year."""
+    return f"{ev.unit.name} · {ev.year.year} 年度{ev.kind_label}绩效自评"
+
+
+def _legend(ax: Axes, handles: Sequence[Artist]) -> None:
+    """One legend row above the top axes, right-aligned (a panel title may sit on the left)."""
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        bbox_to_anchor=(1, 1.01),
+        ncols=len(handles),
+        fontsize=_SMALL_SIZE,
+        frameon=False,
+        borderaxespad=0,
+        handlelength=1.6,
+        columnspacing=1.2,
+    )
+
+
+def _style(ax: Axes, *, value_axis: str = "x") -> None:
+    """Quiet axes: no top/right frame, a light grid along the value axis only."""
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.spines[["left", "bottom"]].set_color(PALETTE["note"])
+    ax.tick_params(labelsize=_LABEL_SIZE, colors=PALETTE["text"])
+    ax.grid(axis=value_axis, color=PALETTE["grid"], linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _rows(heights: Sequence[float]) -> tuple[list[float], float]:
+    """Centres of rows of the given heights stacked from 0, and the total height."""
+    centres, y = [], 0.0
+    for h in heights:
+        centres.append(y + h / 2)
+        y += h
+    return centres, y
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _columns(char: str) -> int:
+    # Ambiguous-width characters such as “ ” are drawn full width by CJK fonts.
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F", "A") else 1
+
+
+_NO_LINE_START = set("，。、；：！？）》」』”’%％)]}·")
+
+
+def _wrap(text: str, columns: int) -> str:
+    """Wrap Chinese text in lines of at most ``columns`` (a 汉字 counts 2), of balanced length,
+    never starting a line with closing punctuation.
+
+    >>> _wrap("学前教育发展专项资金", 18)
+    '学前教育发\\n展专项资金'
+    """
+    lines = _break(text, columns)
+    total = sum(_columns(char) for char in text)
+    width = -(-total // len(lines))  # the shortest width that keeps the same number of lines
+    while len(balanced := _break(text, width)) > len(lines):
+        width += 1
+    return "\n".join(balanced)
+
+
+def _break(text: str, columns: int) -> list[str]:
+    lines: list[str] = []
+    line, used = "", 0
+    for char in text:
+        width = _columns(char)
+        if used + width > columns and line and char not in _NO_LINE_START:
+            lines.append(line)
+            line, used = "", 0
+        line += char
+        used += width
+    return [*lines, line] if line else lines or [""]
+
+
+def _signed(value: Decimal) -> str:
+    """A change as the report writes it: ``+121.2`` / ``-74.7``."""
+    return ("+" if value >= 0 else "") + fmt_money(value)
+
+
+def _quantity(value: Decimal | str | None, unit: str) -> str:
+    """An indicator value with its unit: ``422.89万元``, ``96.11%``, ``17项``."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return f"{fmt(value, 2)}{unit}"
+
+def _tint(colour: str, share: float = 0.35) -> tuple[float, float, float]:
+    """``colour`` mixed with white: ``share`` of the colour, the rest white."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return (1 - share + share * r, 1 - share + share * g, 1 - share + share * b)
+

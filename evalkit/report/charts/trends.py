@@ -1,0 +1,184 @@
+"""One unit across years: total, execution rate and indicator completion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from matplotlib.axes import Axes
+
+from evalkit.core.figures import fmt, fmt_pct
+from evalkit.core.scoring import Evaluation
+from evalkit.report.charts.base import (
+    _COMPLETION_AXIS_CAP,
+    _LABEL_SIZE,
+    _SMALL_SIZE,
+    HUNDRED,
+    PALETTE,
+    ChartFigure,
+    _new_figure,
+    _style,
+    _wrap,
+)
+
+# --------------------------------------------------------------------------- trends
+
+
+def trends(evaluations: Sequence[Evaluation]) -> ChartFigure | None:
+    """One unit across years: total score, budget execution rate and each indicator's completion.
+
+    Indicators are matched by name and get a small panel each (same scale, 100% line) when at
+    least two years have a completion rate (the rate the report prints, under each year's
+    rulebook). None with fewer than two years. Raises ``ValueError`` when the evaluations mix
+    units or repeat a year.
+
+    >>> from evalkit import evaluate_path
+    >>> trends([evaluate_path("params/xinshi-rd/2023.yaml")]) is None
+    True
+    """
+    units = sorted({ev.unit_id for ev in evaluations})
+    if len(units) > 1:
+        raise ValueError("历年趋势只能比较同一单位，收到：" + "、".join(units))
+    years = sorted(ev.year.year for ev in evaluations)
+    if len(set(years)) != len(years):
+        raise ValueError(f"历年趋势中年度重复：{years}")
+    if len(evaluations) < 2:
+        return None
+    history = sorted(evaluations, key=lambda ev: ev.year.year)
+    series = _completion_series(history)
+    latest = history[-1]
+    notes = [f"{latest.unit.name} · {years[0]}—{years[-1]} 年度{latest.kind_label}绩效自评"]
+    columns = 3
+    grid_rows = (len(series) + columns - 1) // columns
+    if series:
+        notes.append(
+            f"各指标完成率按各年评分规则计算；黑线为 100%；» 表示超过 {fmt_pct(_COMPLETION_AXIS_CAP, 0)}，点画在上沿、数值照写。"
+        )
+    else:
+        notes.append("没有两年以上都有完成率的定量指标，未画指标趋势。")
+    fig, axes = _new_figure(
+        "历年趋势", [2.3] + ([0.35 + 1.55 * grid_rows] if series else []), notes
+    )
+    top = axes[0].get_subplotspec().subgridspec(1, 2, wspace=0.12)
+    axes[0].remove()
+    score_ax, rate_ax = fig.add_subplot(top[0, 0]), fig.add_subplot(top[0, 1])
+    for ax, title, values, labels in (
+        (
+            score_ax,
+            "总分与等级",
+            [ev.total.value for ev in history],
+            [f"{ev.total.text()} {ev.grade}" for ev in history],
+        ),
+        (
+            rate_ax,
+            "预算执行率",
+            [ev.execution_rate.value for ev in history],
+            [ev.execution_rate.text() for ev in history],
+        ),
+    ):
+        floats = [float(v) for v in values if v is not None]
+        _style(ax, value_axis="y")
+        ax.plot(years, floats, color=PALETTE["actual"], marker="o", linewidth=1.8)
+        for year, value, label in zip(years, floats, labels, strict=True):
+            ax.annotate(
+                label,
+                (year, value),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=_SMALL_SIZE,
+                color=PALETTE["text"],
+            )
+        ax.set_title(title, fontsize=_LABEL_SIZE + 1, loc="left", color=PALETTE["text"])
+        ax.set_ylim(max(0.0, min(min(floats) - 10, 70.0)), max(106.0, max(floats) + 8))
+        _year_axis(ax, years)
+    low, high = score_ax.get_ylim()
+    for band in latest.rulebook.grades.bands:
+        if low < float(band.min) < high:
+            score_ax.axhline(float(band.min), color=PALETTE["note"], linestyle=":", linewidth=0.8)
+            score_ax.annotate(
+                f"{band.grade} ≥ {fmt(band.min, 0)}",
+                (1, float(band.min)),
+                xycoords=("axes fraction", "data"),
+                xytext=(-2, -2),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                fontsize=_SMALL_SIZE - 1,
+                color=PALETTE["note"],
+            )
+    rate_ax.yaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
+    if series:
+        grid = axes[1].get_subplotspec().subgridspec(grid_rows, columns, hspace=0.1, wspace=0.08)
+        axes[1].remove()
+        panels = [fig.add_subplot(grid[i // columns, i % columns]) for i in range(len(series))]
+        _draw_completion_trends(panels, years, series)
+    return fig
+
+
+def _completion_series(
+    history: Sequence[Evaluation],
+) -> list[tuple[str, list[tuple[int, Decimal, str]]]]:
+    """Per indicator name (first-seen order): (year, completion, completion as printed), ≥ 2 years."""
+    names = list(dict.fromkeys(item.name for ev in history for item in ev.indicators))
+    series = []
+    for name in names:
+        points = [
+            (ev.year.year, item.completion.value, item.completion.text())
+            for ev in history
+            for item in ev.indicators
+            if item.name == name and item.completion.value is not None
+        ]
+        if len(points) >= 2:
+            series.append((name, points))
+    return series
+
+
+def _year_axis(ax: Axes, years: Sequence[int]) -> None:
+    ax.set_xticks(list(years), [f"{year}年" for year in years])
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+
+
+def _draw_completion_trends(
+    panels: Sequence[Axes],
+    years: list[int],
+    series: list[tuple[str, list[tuple[int, Decimal, str]]]],
+) -> None:
+    """Small multiples: one panel per indicator on a shared scale; values beyond 200% sit on the top edge."""
+    values = [value for _, points in series for _, value, _ in points]
+    ceiling = float(max([HUNDRED, *(v for v in values if v <= _COMPLETION_AXIS_CAP)])) * 1.1
+    for ax, (name, points) in zip(panels, series, strict=True):
+        _style(ax, value_axis="y")
+        ax.axhline(100, color=PALETTE["target"], linewidth=0.9)
+        ys = [min(float(value), ceiling) for _, value, _ in points]
+        ax.plot(
+            [year for year, _, _ in points],
+            ys,
+            color=PALETTE["actual"],
+            marker="o",
+            markersize=4,
+            linewidth=1.5,
+        )
+        for (year, value, text), y in zip(points, ys, strict=True):
+            capped = float(value) > ceiling
+            above = capped or y > 100 or y < ceiling * 0.25  # keep labels off the 100% line
+            ax.annotate(
+                text + (" »" if capped else ""),
+                (year, y),
+                xytext=(0, 5 if above else -6),
+                textcoords="offset points",
+                ha="center",
+                va="bottom" if above else "top",
+                fontsize=_SMALL_SIZE - 1,
+                color=PALETTE["text"],
+            )
+        ax.set_title(_wrap(name, 36), fontsize=_SMALL_SIZE, loc="left", color=PALETTE["text"])
+        ax.set_ylim(0, ceiling * 1.3)
+        ax.set_yticks([0, 100])
+        ax.yaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
+        _year_axis(ax, years)
+        ax.tick_params(labelsize=_SMALL_SIZE - 1)
+        if not ax.get_subplotspec().is_first_col():
+            ax.tick_params(labelleft=False)
+
+
