@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup report test lab lint lock clean help
+.PHONY: setup report test lab explore lint lock clean help
 
 help:  ## 列出命令
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -12,7 +12,7 @@ help:  ## 列出命令
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,dask,lab]'
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## 按锁定版本创建虚拟环境 .venv
@@ -25,6 +25,10 @@ test: setup  ## 运行全部测试（按 CPU 核数并行）
 
 lab: setup  ## 打开 JupyterLab（已安装 evalkit，notebooks/ 在手边）
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+explore: setup  ## 在虚构的示例省份（60 个单位、3 个年度）上运行 explore.ipynb，存为 outputs/explore-synthetic.ipynb
+	$(BIN)/papermill notebooks/explore.ipynb outputs/explore-synthetic.ipynb --cwd notebooks -p synthetic_units 60 --no-progress-bar
+	@echo "已生成 outputs/explore-synthetic.ipynb；make lab 后在 JupyterLab 中打开（信任笔记本后表格可排序、筛选）"
 
 lint: setup  ## ruff 检查
 	$(BIN)/ruff check evalkit tests

@@ -2,6 +2,14 @@
 
 ``str(error)`` is a single line: ``<file>: <field>（<中文名>）: <what is wrong>``, so the CLI can
 print it as it is, with no traceback.
+
+In IPython and JupyterLab the same line replaces the traceback: every class here has IPython's
+``_render_traceback_`` hook, so a typo in a notebook shows one short Chinese line (``输入有误：
+params/x/2023.yaml: indicators[2].actual: …``) instead of 15 lines of evalkit's source. Any
+other exception (a real bug) keeps its full traceback.
+
+>>> InputError("未知的单位编号", file="params", field="unit_id")._render_traceback_()
+['\\x1b[1;31m输入有误\\x1b[0m：params: unit_id: 未知的单位编号']
 """
 
 from __future__ import annotations
@@ -23,6 +31,16 @@ def one_line(text: object) -> str:
 class EvalkitError(Exception):
     """Base of every error evalkit raises on purpose."""
 
+    #: What kind of problem, as the notebook shows it before the message.
+    label = "evalkit 错误"
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython's hook: the lines shown instead of the traceback — one line per problem (one
+        in all for a single problem), the first with the kind of problem in red."""
+        lines = [" ".join(line.split()) for line in str(self).splitlines() if line.strip()]
+        first, *more = lines or [type(self).__name__]
+        return [f"\x1b[1;31m{self.label}\x1b[0m：{first}", *(f"　　{line}" for line in more)]
+
 
 class InputError(EvalkitError):
     """Bad input: a params file, a workbook or a command-line value.
@@ -38,6 +56,8 @@ class InputError(EvalkitError):
     line:
         1-based line number in a YAML file, when known.
     """
+
+    label = "输入有误"
 
     def __init__(
         self,
@@ -65,10 +85,13 @@ class InputError(EvalkitError):
 class RulebookError(InputError):
     """A rulebook that cannot be found, parsed or understood."""
 
+    label = "评分规则有误"
+
 
 class ScoringError(InputError):
     """The inputs are valid on their own but cannot be scored (missing actual, zero budget…)."""
 
+    label = "无法评分"
 
 class InputErrors(InputError):
     """Several problems found in one input at once, each an :class:`InputError`.

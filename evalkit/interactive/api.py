@@ -4,14 +4,17 @@
 
     import evalkit
     view = evalkit.load("xinshi-rd", 2023)   # the last line of a cell shows a score card
-    view.rescore("execution-interval")         # the same inputs under another rulebook
+    view.rescore("execution-interval")         # what-if: another rulebook, compared with this one
+    view.what_if_panel()                       # what-if: change a target, actual or weight (lab extra)
     view.audit()                               # what the audit found
     view.chart("indicator_scores")             # any of the report's charts
     view.narrative()                           # the report's sections, as in the HTML report
     df = evalkit.results("outputs")            # every built unit-year, one row per item
 
-A :class:`UnitYearView` is a frozen value: :meth:`UnitYearView.rescore` returns a new one. All
-text from the inputs is escaped in the score card, as in the report.
+A :class:`UnitYearView` is a frozen value: :meth:`UnitYearView.rescore` returns a
+:class:`~evalkit.interactive.compare.Comparison` holding a new one. All text from the inputs is
+escaped in the score card, as in the report. Without ``params_dir``/``outputs_dir`` the project's
+folders are found from the working directory (a notebook in ``notebooks/`` included).
 
 >>> view = load("xinshi-rd", 2023)
 >>> view.evaluation.total.text(), view.evaluation.grade
@@ -25,15 +28,12 @@ text from the inputs is escaped in the score card, as in the report.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from evalkit.core.figures import fmt
 from evalkit.core.scoring import Evaluation
 from evalkit.errors import InputError
 from evalkit.inputs.params import (
@@ -43,13 +43,17 @@ from evalkit.inputs.params import (
     load_unit_year,
     resolve_path,
 )
+from evalkit.interactive.locate import project_dir, project_root
 
 if TYPE_CHECKING:
-    import pandas as pd
     from matplotlib.figure import Figure
 
     from evalkit.audit import Finding
-    from evalkit.report.render import Html, Report
+    from evalkit.interactive.compare import Comparison
+    from evalkit.interactive.display import Table
+    from evalkit.interactive.narrative import Narrative
+    from evalkit.interactive.scorecard import Findings
+    from evalkit.report.render import Report
 
 __all__ = ["CHARTS", "UnitYearView", "load", "results"]
 
@@ -75,100 +79,6 @@ SECTIONS = (
     "appendix",
 )
 
-_SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-
-# The score card. Scoped styles with translucent colours, so it reads in light and dark themes;
-# where JupyterLab strips styles (an untrusted notebook) it is still a plain, readable table.
-_SCORECARD = """\
-<div class="evalkit-scorecard" lang="zh">
-<style>
-.evalkit-scorecard { font-size: 13px; line-height: 1.5; max-width: 60rem; }
-.evalkit-scorecard .ek-head { margin: 0 0 .4rem; }
-.evalkit-scorecard .ek-meta { opacity: .75; }
-.evalkit-scorecard .ek-cards { display: flex; flex-wrap: wrap; gap: .5rem; margin: .4rem 0 .6rem; }
-.evalkit-scorecard .ek-card { border: 1px solid rgba(128,128,128,.35); border-radius: 6px; padding: .3rem .7rem; min-width: 7rem; }
-.evalkit-scorecard .ek-card b { display: block; font-size: 1.5em; }
-.evalkit-scorecard .ek-card span { opacity: .75; font-size: .9em; }
-.evalkit-scorecard table { border-collapse: collapse; margin: .3rem 0 .8rem; }
-.evalkit-scorecard th, .evalkit-scorecard td { border: 1px solid rgba(128,128,128,.3); padding: .2rem .45rem; text-align: left; vertical-align: top; }
-.evalkit-scorecard td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.evalkit-scorecard tr.lost td { background: rgba(230,140,0,.13); }
-.evalkit-scorecard tr.na td { opacity: .6; }
-.evalkit-scorecard tr.total td { font-weight: bold; }
-.evalkit-scorecard tr.sev-error td { background: rgba(200,40,30,.12); }
-.evalkit-scorecard tr.sev-warning td { background: rgba(230,140,0,.12); }
-.evalkit-scorecard .ek-bar { display: inline-block; width: 6rem; height: .6rem; background: rgba(128,128,128,.25); vertical-align: middle; }
-.evalkit-scorecard .ek-bar i { display: block; height: 100%; background: #0072B2; }
-.evalkit-scorecard .ek-note { color: #b3261e; }
-</style>
-<p class="ek-head"><strong>{{ v.evaluation.unit.name }}</strong>　{{ v.year }} 年度{{ v.evaluation.kind_label }}绩效自评
-<br><span class="ek-meta">单位编号 {{ v.unit_id }} · 评分规则：{{ v.evaluation.rulebook.title }}（{{ v.evaluation.rulebook.name }}） · {{ v.loaded.ref.path }}</span></p>
-<div class="ek-cards">
-<div class="ek-card"><span>综合得分</span><b>{{ v.evaluation.total.text() }}</b></div>
-<div class="ek-card"><span>评价等级</span><b>{{ v.evaluation.grade }}</b></div>
-<div class="ek-card"><span>预算执行率</span><b>{{ v.evaluation.execution_rate.text() }}</b></div>
-<div class="ek-card"><span>复核：错误 / 警告 / 提示</span><b>{{ counts.error }} / {{ counts.warning }} / {{ counts.info }}</b></div>
-</div>
-{% if reported %}<p class="ek-note">报告所列：{{ reported }}；按评分规则重算：{{ v.evaluation.total.text() }} 分（{{ v.evaluation.grade }}）。</p>{% endif %}
-<table>
-<caption>绩效指标得分与分值</caption>
-<thead><tr><th>指标</th><th>指标值</th><th>实际完成值</th><th>完成率</th><th>分值</th><th>得分</th><th>失分</th><th>得分 / 分值</th></tr></thead>
-<tbody>
-{% for row in rows %}
-<tr{% if row.cls %} class="{{ row.cls }}"{% endif %}><td>{{ row.name }}</td><td>{{ row.target }}</td><td>{{ row.actual }}</td><td class="num">{{ row.completion }}</td><td class="num">{{ row.weight }}</td><td class="num">{{ row.score }}</td><td class="num">{{ row.lost }}</td><td>{% if row.share is not none %}<span class="ek-bar" title="{{ row.share }}%"><i style="width: {{ row.share }}%"></i></span>{% endif %}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-{% if findings %}
-<table>
-<caption>复核发现（{{ findings | length }} 项）</caption>
-<thead><tr><th>级别</th><th>代码</th><th>位置</th><th>报告所列</th><th>重算</th><th>说明</th></tr></thead>
-<tbody>
-{% for f in findings %}
-<tr class="sev-{{ f.severity }}"><td>{{ labels.get(f.severity, f.severity) }}</td><td>{{ f.code }}</td><td>{{ f.indicator or f.field or "" }}</td><td>{{ f.printed or "—" }}</td><td>{{ f.recomputed or "—" }}</td><td>{{ f.message }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-{% else %}
-<p>复核未发现报告数字与输入数据或评分规则不一致之处。</p>
-{% endif %}
-{% for note in notes %}<p class="ek-meta">注：{{ note }}</p>{% endfor %}
-</div>
-"""
-
-_TEMPLATE: jinja2.Template | None = None
-
-
-def _scorecard_template() -> jinja2.Template:
-    global _TEMPLATE
-    if _TEMPLATE is None:
-        env = jinja2.Environment(
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True
-        )
-        _TEMPLATE = env.from_string(_SCORECARD)
-    return _TEMPLATE
-
-
-@dataclass(frozen=True)
-class _Row:
-    name: str
-    target: str
-    actual: str
-    completion: str
-    weight: str
-    score: str
-    lost: str
-    share: str | None
-    cls: str
-
-
-def _share(score: Decimal | None, weight: Decimal) -> str | None:
-    """Score as a percentage of the weight, for the bar (0–100, one decimal)."""
-    if score is None or not weight:
-        return None
-    return fmt(max(Decimal(0), min(Decimal(100), score / weight * 100)), 1)
-
-
 @dataclass(frozen=True, repr=False)
 class UnitYearView:
     """A scored unit-year for exploring: its inputs, evaluation and, on demand, audit and charts.
@@ -189,6 +99,10 @@ class UnitYearView:
     loaded: LoadedUnitYear
     evaluation: Evaluation
     rulebook_override: str | None = None
+    #: For a what-if (:meth:`rescore`, the what-if panel): the view it departs from, whose
+    #: audit stands (the unit printed its report under its own rulebook), and what was changed.
+    baseline: UnitYearView | None = None
+    what: str = ""
 
     # ------------------------------------------------------------------ identity
 
@@ -202,21 +116,59 @@ class UnitYearView:
 
     def __repr__(self) -> str:
         ev = self.evaluation
+        kind = "假设分析 " if self.baseline is not None else ""
         return (
-            f"<UnitYearView {self.unit_id} {self.year}：{ev.total.text()} 分（{ev.grade}），"
+            f"<UnitYearView {kind}{self.unit_id} {self.year}：{ev.total.text()} 分（{ev.grade}），"
             f"评分规则 {ev.rulebook.name}>"
         )
 
     # ------------------------------------------------------------------ operations
 
-    def rescore(self, rulebook: str | Path) -> UnitYearView:
-        """The same inputs scored under another rulebook (a shipped name or a rulebook file).
+    def rescore(self, rulebook: str | Path) -> Comparison:
+        """A what-if: the same inputs scored under another rulebook (a shipped name or a file),
+        compared with this view — totals, grades and every item whose score changed.
+
+        The audit is not re-run under the other rulebook (the unit printed its report under its
+        own); ``.alternative`` is the rescored view, ``.evaluation`` its scores.
 
         >>> load("xinshi-rd", 2023).rescore("integer-scores").evaluation.total.text()
         '92'
+        >>> [c.item for c in load("xinshi-rd", 2023).rescore("execution-interval").changes()]
+        ['预算执行率']
         """
+        from evalkit.interactive.compare import Comparison
+
         loaded = load_unit_year(self.loaded.ref, rulebook=str(rulebook))
-        return UnitYearView(loaded, loaded.evaluate(), str(rulebook))
+        base = self.baseline or self
+        what = f"按评分规则“{loaded.rulebook.title}”（{loaded.rulebook.name}）重算"
+        view = UnitYearView(loaded, loaded.evaluate(), str(rulebook), base, what)
+        return Comparison(self, view, what)
+
+    def what_if(
+        self,
+        item: str,
+        *,
+        target: str | None = None,
+        actual: str | None = None,
+        weight: str | None = None,
+    ) -> Comparison:
+        """A what-if: one item's target, actual or weight changed (``"预算执行率"``: its weight),
+        compared with this view. Nothing is written.
+
+        >>> load("xinshi-rd", 2023).what_if("培训费下降率", actual="5").evaluation.total.text()
+        '99.73'
+        """
+        from evalkit.interactive.panel import what_if
+
+        return what_if(self, item, target=target, actual=actual, weight=weight)
+
+    def what_if_panel(self) -> Any:
+        """An ipywidgets panel: change an indicator's target, actual or weight (or the execution
+        rate's weight) and see the new total, grade and changed items at once. Needs the ``lab``
+        extra (``pip install 'evalkit[lab]'``)."""
+        from evalkit.interactive.panel import WhatIfPanel
+
+        return WhatIfPanel(self).widget
 
     @cached_property
     def _findings(self) -> tuple[Finding, ...]:
@@ -224,13 +176,18 @@ class UnitYearView:
 
         return tuple(audit_unit_year(self.loaded))
 
-    def audit(self) -> list[Finding]:
-        """The audit's findings under this view's rulebook, errors first.
+    def audit(self) -> Findings:
+        """The audit's findings under this view's rulebook, errors first; shown as a table.
+        A what-if view returns the findings of the view it departs from.
 
         >>> [f.indicator for f in load("xinshi-rd", 2023).audit() if f.severity == "error"]
         ['预算经费', '职工代表满意度']
         """
-        return list(self._findings)
+        from evalkit.interactive.scorecard import Findings
+
+        if self.baseline is not None:
+            return self.baseline.audit()
+        return Findings(self._findings)
 
     def history(self) -> list[Evaluation]:
         """Earlier years of this unit of the same kind, scored (under the same rulebook choice)."""
@@ -243,33 +200,45 @@ class UnitYearView:
         >>> load("xinshi-rd", 2023).chart("indicator_scores") is not None
         True
         """
+        from evalkit.interactive.display import for_lab
         from evalkit.report import charts
 
         if name not in CHARTS:
             known = "、".join(f"{key}（{title}）" for key, title in CHARTS.items())
-            raise ValueError(f"未知的图表“{name}”；可用的有：{known}")
+            raise InputError(f"未知的图表“{name}”；可用的有：{known}", field="chart")
         if name == "trends":
-            return charts.trends([*self.history(), self.evaluation])
-        return getattr(charts, name)(self.evaluation)
+            history = self.history()
+            if not history:
+                print(
+                    f"历年趋势需要本单位同一评价类型的两个以上年度；"
+                    f"{self.unit_id} 只有 {self.year} 年度的{self.evaluation.kind_label}评价。"
+                )
+                return None
+            return for_lab(charts.trends([*history, self.evaluation]))
+        return for_lab(getattr(charts, name)(self.evaluation))
 
     def charts(self) -> list[tuple[str, Figure]]:
         """Every chart with something to show, in report order, with its Chinese title."""
+        from evalkit.interactive.display import for_lab
         from evalkit.report import charts
 
-        return charts.all_charts(self.evaluation, self.history())
+        return [(title, for_lab(fig)) for title, fig in charts.all_charts(self.evaluation, self.history())]
 
-    def narrative(self, *sections: str) -> Html:
+    def narrative(self, *sections: str) -> Narrative:
         """The report's sections (all of them, or those named: ``"summary"``, ``"performance"``…)
-        as one HTML block, exactly as the HTML report writes them, charts included."""
-        from evalkit.report.render import Html
+        exactly as the HTML report writes them, charts included, shown in JupyterLab with the
+        report's stylesheet and font (``str(...)`` is the bare markup)."""
+        from evalkit.interactive.narrative import Narrative
 
         unknown = [s for s in sections if s not in SECTIONS]
         if unknown:
-            raise ValueError(
-                f"未知的报告部分：{'、'.join(unknown)}；可用的有：{'、'.join(SECTIONS)}"
+            raise InputError(
+                f"未知的报告部分：{'、'.join(unknown)}；可用的有：{'、'.join(SECTIONS)}",
+                field="narrative",
             )
         report = self._report()
-        return Html("\n".join(str(getattr(report, name)()) for name in sections or SECTIONS))
+        markup = "\n".join(str(getattr(report, name)()) for name in sections or SECTIONS)
+        return Narrative(markup, report.font_style(markup), report.title)
 
     def _report(self) -> Report:
         """A fresh :class:`~evalkit.report.Report` (figure and table numbers start at 1)."""
@@ -287,76 +256,61 @@ class UnitYearView:
         return unit_year_record(self.loaded, self.evaluation, self.audit(), status="built")
 
     @property
-    def indicators(self) -> pd.DataFrame:
+    def indicators(self) -> Table:
         """The scored items as a tidy table (the rows :func:`evalkit.results` would hold).
 
         >>> df = load("xinshi-rd", 2023).indicators
         >>> df[["indicator", "weight", "score"]].iloc[1].tolist()
         ['培训费下降率', Decimal('8.000000'), Decimal('0.000000')]
         """
+        from evalkit.interactive.display import Table
         from evalkit.publish.records import results_frame
 
-        return results_frame([self.record()])
+        return Table(results_frame([self.record()]))
 
     def _repr_html_(self) -> str:
-        from evalkit.report.render import (
-            actual_text,
-            completion_text,
-            row_class,
-            score_text,
-            target_text,
+        from evalkit.interactive.scorecard import scorecard_html
+
+        what_if = ""
+        if self.baseline is not None:
+            what_if = (
+                f"假设分析：{self.what or '另一种评分'}。这不是该单位的评分结论；"
+                f"复核结果为按原评分规则“{self.baseline.evaluation.rulebook.title}”所得。"
+            )
+        return scorecard_html(
+            self.evaluation,
+            self.audit(),
+            unit_id=self.unit_id,
+            source=_shown_path(self.loaded.ref.path),
+            what_if=what_if,
         )
 
-        ev = self.evaluation
-        rows = [
-            _Row(
-                "预算执行率",
-                "= 100%",
-                ev.execution_rate.text(),
-                ev.execution_rate.text(),
-                fmt(ev.execution_weight),
-                ev.execution_score.text(),
-                "—" if None in (ev.execution_weight, ev.execution_score.value)
-                else fmt(ev.execution_weight - ev.execution_score.value, 6),
-                _share(ev.execution_score.value, ev.execution_weight),
-                "lost" if None not in (ev.execution_weight, ev.execution_score.value)
-                and ev.execution_score.value < ev.execution_weight else "",
-            )
-        ]
-        for s in ev.indicators:
-            score = None if s.score is None else s.score.value
-            rows.append(
-                _Row(
-                    s.name,
-                    target_text(s),
-                    actual_text(s),
-                    completion_text(s),
-                    fmt(s.weight),
-                    score_text(s),
-                    "—" if score is None else fmt(s.lost, 6),
-                    _share(score, s.weight),
-                    row_class(s),
-                )
-            )
-        rows.append(_Row("合计", "", "", "", fmt(ev.weight_total), ev.total.text(), "", None, "total"))
-        reported = ev.year.reported
-        printed = ""
-        if reported is not None and (reported.total, reported.grade) != (None, None):
-            if reported.total != ev.total.value or reported.grade != ev.grade:
-                total = "—" if reported.total is None else fmt(reported.total, 6)
-                printed = f"{total} 分（{reported.grade or '—'}）"
-        findings = self.audit()
-        counts = {key: sum(1 for f in findings if f.severity == key) for key in _SEVERITY_LABELS}
-        notes = [*ev.notes, *(flag for s in ev.indicators for flag in s.flags)]
-        return _scorecard_template().render(
-            v=self,
-            rows=rows,
-            reported=printed,
-            findings=findings,
-            counts=counts,
-            labels=_SEVERITY_LABELS,
-            notes=notes,
-        )
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working directory when it is below it, else as it is."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _register_ipython_formatters() -> None:
+    """In IPython, an :class:`~evalkit.core.scoring.Evaluation` shows as a score card (HTML) and
+    prints in one line, and a :class:`~evalkit.core.figures.Figure` prints with its formula."""
+    ipython = sys.modules.get("IPython")  # only when IPython runs this (it imports itself first)
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    from evalkit.core.figures import Figure
+    from evalkit.interactive.scorecard import evaluation_html, evaluation_text
+
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(Evaluation, evaluation_html)
+    formatters["text/plain"].for_type(Evaluation, lambda ev, p, cycle: p.text(evaluation_text(ev)))
+    formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(fig.explain()))
+
+
+_register_ipython_formatters()
 
 
 def _pick(
@@ -384,7 +338,7 @@ def load(
     unit_id: str | None = None,
     year: int | None = None,
     *,
-    params_dir: str | Path = "params",
+    params_dir: str | Path | None = None,
     path: str | Path | None = None,
     rulebook: str | Path | None = None,
 ) -> UnitYearView:
@@ -395,9 +349,13 @@ def load(
     unit_id, year:
         The unit (its folder under ``params_dir``) and year; without ``year``, its latest year.
     params_dir:
-        The params folder (default ``params``, relative to the working directory).
+        The params folder. By default the project's: ``$EVALKIT_PARAMS``, else ``[tool.evalkit]
+        params`` in ``pyproject.toml``, else a ``params/`` folder found from the working directory
+        up to the project root, so it works from ``notebooks/`` (see
+        :mod:`evalkit.interactive.locate`).
     path:
-        Instead of ``unit_id``: a year file (``params/xinshi-rd/2023.yaml``) or a unit folder.
+        Instead of ``unit_id``: a year file (``params/xinshi-rd/2023.yaml``) or a unit folder;
+        relative to the working directory, or else to the project root.
     rulebook:
         Score under this rulebook (a shipped name or a file) instead of the year file's own.
 
@@ -416,10 +374,11 @@ def load(
     """
     if path is not None:
         where = str(path)
-        refs = resolve_path(Path(path))
+        refs = resolve_path(_from_root(Path(path)))
     elif unit_id is not None:
-        where = str(params_dir)
-        refs = discover(Path(params_dir), unit=unit_id)
+        found = project_dir("params", params_dir)
+        where = str(found)
+        refs = discover(found, unit=unit_id)
     else:
         raise InputError("请给出单位编号（unit_id）或年度文件路径（path）")
     ref = _pick(refs, unit_id, year, where)
@@ -428,11 +387,31 @@ def load(
     return UnitYearView(loaded, loaded.evaluate(), choice)
 
 
-def results(outputs_dir: str | Path = "outputs") -> pd.DataFrame:
+def _from_root(path: Path) -> Path:
+    """A relative path that does not exist here, tried from the project root and from the folder
+    holding the project's params (a notebook in ``notebooks/`` writing
+    ``params/xinshi-rd/2023.yaml``)."""
+    if path.is_absolute() or path.exists():
+        return path
+    bases = [project_root()]
+    try:
+        bases.append(project_dir("params").parent)
+    except InputError:
+        pass
+    for base in bases:
+        if base is not None and (base / path).exists():
+            return base / path
+    return path
+
+
+def results(outputs_dir: str | Path | None = None, *, labels: str = "zh") -> Table:
     """The tidy results table of a build: ``results.parquet``, or the sidecar records without it.
 
     One row per scored item per unit-year (see :mod:`evalkit.publish.records` for the columns); figures
-    are exact decimals (``decimal128`` Arrow columns).
+    are exact decimals (``decimal128`` Arrow columns). ``outputs_dir`` defaults to the project's
+    (``$EVALKIT_OUTPUTS``, ``[tool.evalkit] outputs``, or ``outputs/`` found upwards). The table
+    shows itself in JupyterLab with Chinese column labels (``labels="en"``: the column names),
+    exact decimals and a link to each unit-year's report; it is a DataFrame in every other way.
 
     >>> import tempfile
     >>> from evalkit.publish.records import write_record
@@ -442,11 +421,28 @@ def results(outputs_dir: str | Path = "outputs") -> pd.DataFrame:
     >>> df.loc[df["row_kind"] == "execution", "score"].tolist()
     [Decimal('9.940000')]
     """
+    from evalkit.interactive.display import Table
     from evalkit.publish.records import RESULTS_PARQUET, read_records, read_results, results_frame
 
-    out = Path(outputs_dir)
+    if labels not in ("zh", "en"):
+        raise InputError(f"labels 应为 \"zh\" 或 \"en\"，实际为“{labels}”", field="labels")
+    out = project_dir("outputs", outputs_dir, must_exist=False)
     if (out / RESULTS_PARQUET).is_file():
-        return read_results(out)
-    if not out.is_dir():
-        raise InputError("输出目录不存在；请先运行 evalkit build", file=str(out))
-    return results_frame(read_records(out))
+        frame = read_results(out)
+    elif not out.is_dir():
+        raise InputError(
+            "输出目录不存在；请先运行 evalkit build（或 make report），或用 outputs_dir= 指定",
+            file=str(out),
+        )
+    else:
+        records = read_records(out)
+        if not records:
+            raise InputError(
+                "输出目录中没有结果（results.parquet 或各单位年度的 .json 记录）；"
+                "请先运行 evalkit build（或 make report）",
+                file=str(out),
+            )
+        frame = results_frame(records)
+    table = Table(frame)
+    table.attrs.update(labels=labels, outputs_dir=str(out))
+    return table

@@ -31,6 +31,9 @@ import pandas as pd
 import pyarrow as pa
 
 from evalkit.core.figures import decimals_of, fmt
+from evalkit.errors import InputError
+from evalkit.interactive.display import Table
+from evalkit.interactive.story import caveats, province_results, synthetic_province
 from evalkit.interactive.whatif import WhatIf, edit_rulebook, rescore
 from evalkit.publish.site import KIND_LABELS
 
@@ -41,6 +44,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GRADES",
+    "caveats",
+    "province_results",
+    "synthetic_province",
+    "default_kind",
     "overview",
     "default_unit",
     "league_table",
@@ -81,7 +88,7 @@ GRADE_COLOURS = {
 _UNIT_YEAR = [
     "year", "unit_id", "unit_name", "kind", "status", "total", "grade", "execution_rate",
     "execution_score", "reported_total", "reported_grade", "rulebook", "findings_error",
-    "findings_warning", "error",
+    "findings_warning", "error", "html",
 ]  # fmt: skip
 
 
@@ -98,17 +105,31 @@ def _tight(series: pd.Series) -> pd.Series:
     return series.astype(pd.ArrowDtype(pa.decimal128(dtype.precision - dtype.scale + scale, scale)))
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every decimal column tightened, a fresh 0-based index."""
-    frame = frame.reset_index(drop=True)
+def _tidy(frame: pd.DataFrame, source: pd.DataFrame | None = None) -> Table:
+    """Every decimal column tightened, a fresh 0-based index; a :class:`Table` (shown with
+    exact figures, ``—`` for missing values, Chinese words, links to the reports of ``source``)."""
+    frame = Table(frame.reset_index(drop=True))
     for name in frame.columns:
         frame[name] = _tight(frame[name])
+    if source is not None and "outputs_dir" in source.attrs:
+        frame.attrs["outputs_dir"] = source.attrs["outputs_dir"]
     return frame
+
+
+def default_kind(df: pd.DataFrame, unit_id: str) -> str:
+    """The evaluation kind with most scored years for a unit (department on a tie): a unit's
+    department and project evaluations are never put in one series."""
+    units = _scored(df)
+    kinds = units.loc[units["unit_id"] == unit_id, "kind"].dropna()
+    if kinds.empty:
+        return "department"
+    counts = kinds.value_counts()
+    return str(sorted(counts.index, key=lambda k: (-counts[k], k != "department", k))[0])
 
 
 def _unit_years(df: pd.DataFrame) -> pd.DataFrame:
     """One row per unit-year (its first row), in year and unit order."""
-    first = df.drop_duplicates(["year", "unit_id"])[_UNIT_YEAR]
+    first = df.drop_duplicates(["year", "unit_id"])[[c for c in _UNIT_YEAR if c in df.columns]]
     return first.sort_values(["year", "unit_id"]).reset_index(drop=True)
 
 
@@ -149,7 +170,7 @@ def default_unit(df: pd.DataFrame, unit_id: str = "") -> str:
         return unit_id
     scored = df[df["total"].notna()].drop_duplicates(["year", "unit_id"])
     if scored.empty:
-        raise ValueError("结果表中没有已评分的单位年度")
+        raise InputError("结果表中没有已评分的单位年度", field="unit_id")
     counts = scored.groupby("unit_id").size()
     return str(sorted(counts.index, key=lambda u: (-counts[u], u))[0])
 
@@ -170,37 +191,43 @@ def overview(df: pd.DataFrame) -> pd.DataFrame:
         ("报告生成失败或未能评分", int((units["status"] == "failed").sum())),
         ("复核错误合计", int(units["findings_error"].sum())),
     ]
-    return pd.DataFrame(rows, columns=["项目", "数量"]).astype("string[pyarrow]")
+    return Table(pd.DataFrame(rows, columns=["项目", "数量"]).astype("string[pyarrow]"))
 
 
 def league_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Every scored unit-year ranked within its year by total (latest year first).
+    """Every scored unit-year ranked within its year and evaluation kind by total (latest year
+    first; department evaluations before project ones, never ranked together).
 
-    Columns: 年度, 名次 (equal totals share a place), 单位名称, 单位编号, 评价类型, 综合得分, 等级,
-    预算执行率, 失分最多的项目 (the item that lost most points), 复核错误.
+    Columns: 年度, 评价类型, 名次 (equal totals share a place), 单位名称, 单位编号, 综合得分, 等级,
+    预算执行率, 失分最多的项目 (the item that lost most points), 复核错误, 报告 (the HTML report,
+    a link in JupyterLab).
     """
     units = _scored(df)
-    ranks = units.groupby("year")["total"].transform(
+    units["kind"] = units["kind"].fillna("department")
+    ranks = units.groupby(["year", "kind"])["total"].transform(
         lambda t: t.rank(ascending=False, method="min")
     )
     units["rank"] = ranks.astype("int64")
     units = units.merge(_worst_items(df), on=["year", "unit_id"], how="left")
-    units = units.sort_values(["year", "rank", "unit_id"], ascending=[False, True, True])
+    units = units.sort_values(
+        ["year", "kind", "rank", "unit_id"], ascending=[False, True, True, True]
+    )
     table = pd.DataFrame(
         {
             "年度": units["year"],
+            "评价类型": _kind_label(units["kind"]),
             "名次": units["rank"],
             "单位名称": units["unit_name"],
             "单位编号": units["unit_id"],
-            "评价类型": _kind_label(units["kind"]),
             "综合得分": units["total"],
             "等级": units["grade"],
             "预算执行率": units["execution_rate"],
             "失分最多的项目": units["worst"].fillna("—").astype("string[pyarrow]"),
             "复核错误": units["findings_error"],
+            "报告": units["html"] if "html" in units else None,
         }
     )
-    return _tidy(table)
+    return _tidy(table, df)
 
 
 def grade_distribution(df: pd.DataFrame) -> pd.DataFrame:
@@ -217,7 +244,7 @@ def grade_distribution(df: pd.DataFrame) -> pd.DataFrame:
     table.index = table.index.map(str)
     table.index.name = "年度"
     table.columns.name = "等级"
-    return table.astype("int64")
+    return Table(table.astype("int64"))
 
 
 def most_missed(df: pd.DataFrame, top: int = 15) -> pd.DataFrame:
@@ -259,7 +286,7 @@ def most_missed(df: pd.DataFrame, top: int = 15) -> pd.DataFrame:
     table = table.sort_values(["失分次数", "累计失分"], ascending=False).head(top)
     table = table.rename_axis("指标").reset_index()
     table["指标"] = table["指标"].astype("string[pyarrow]")
-    return _tidy(table)
+    return _tidy(table, df)
 
 
 def execution_rates(df: pd.DataFrame) -> pd.DataFrame:
@@ -281,7 +308,7 @@ def execution_rates(df: pd.DataFrame) -> pd.DataFrame:
     table.index = table.index.map(str)
     table.index.name = "年度"
     table.columns.name = "预算执行率"
-    return table
+    return Table(table)
 
 
 def reported_vs_recomputed(df: pd.DataFrame) -> pd.DataFrame:
@@ -316,22 +343,26 @@ def reported_vs_recomputed(df: pd.DataFrame) -> pd.DataFrame:
             "重算等级": units["grade"],
             "等级改变": units["grade_changed"],
             "复核错误": units["findings_error"],
+            "报告": units["html"] if "html" in units else None,
         }
     )
-    return _tidy(table)
+    return _tidy(table, df)
 
 
-def unit_history(df: pd.DataFrame, unit_id: str = "") -> pd.DataFrame:
-    """One unit across its years: total and its change, grade, execution rate, printed total,
+def unit_history(df: pd.DataFrame, unit_id: str = "", kind: str = "") -> Table:
+    """One unit across its years of one evaluation kind (``kind``: ``department`` or ``project``,
+    default :func:`default_kind`): total and its change, grade, execution rate, printed total,
     audit counts and the item that lost most points. ``unit_id`` defaults to :func:`default_unit`.
+    A unit's years of the other kind are left out (see :func:`caveats`).
     """
     unit_id = default_unit(df, unit_id)
+    kind = kind or default_kind(df, unit_id)
     units = _unit_years(df)
-    units = units[units["unit_id"] == unit_id].merge(
+    units = units[(units["unit_id"] == unit_id) & (units["kind"].fillna(kind) == kind)].merge(
         _worst_items(df), on=["year", "unit_id"], how="left"
     )
     if units.empty:
-        raise ValueError(f"结果表中没有单位“{unit_id}”")
+        raise InputError(f"结果表中没有单位“{unit_id}”的{KIND_LABELS.get(kind, kind)}评价", field="unit_id")
     table = pd.DataFrame(
         {
             "年度": units["year"],
@@ -345,18 +376,25 @@ def unit_history(df: pd.DataFrame, unit_id: str = "") -> pd.DataFrame:
             "复核警告": units["findings_warning"],
             "失分最多的项目": units["worst"].fillna("—").astype("string[pyarrow]"),
             "状态": units["status"],
+            "报告": units["html"] if "html" in units else None,
         }
     )
-    return _tidy(table)
+    return _tidy(table, df)
 
 
-def indicator_history(df: pd.DataFrame, unit_id: str = "") -> pd.DataFrame:
-    """One unit's scores item by item (rows) and year (columns), with the latest weight and the
-    change from the year before (较上年). Items are in the latest year's order."""
+def indicator_history(df: pd.DataFrame, unit_id: str = "", kind: str = "") -> Table:
+    """One unit's scores item by item (rows) and year (columns) within one evaluation kind (as
+    :func:`unit_history`), with the latest weight and the change from the year before (较上年).
+    Items are in the latest year's order."""
     unit_id = default_unit(df, unit_id)
-    items = df[(df["unit_id"] == unit_id) & df["row_kind"].isin(["execution", "indicator"])]
+    kind = kind or default_kind(df, unit_id)
+    items = df[
+        (df["unit_id"] == unit_id)
+        & df["row_kind"].isin(["execution", "indicator"])
+        & (df["kind"].fillna(kind) == kind)
+    ]
     if items.empty:
-        raise ValueError(f"结果表中没有单位“{unit_id}”的评分")
+        raise InputError(f"结果表中没有单位“{unit_id}”的评分", field="unit_id")
     years = sorted(items["year"].unique().tolist())
     order = items.sort_values(["year", "position"], ascending=[False, True]).drop_duplicates(
         "indicator"
@@ -369,21 +407,22 @@ def indicator_history(df: pd.DataFrame, unit_id: str = "") -> pd.DataFrame:
         table[f"{year}年得分"] = table["项目"].map(scores).astype(items["score"].dtype)
     if len(years) >= 2:
         table["较上年"] = table[f"{years[-1]}年得分"] - table[f"{years[-2]}年得分"]
-    return _tidy(table)
+    return _tidy(table, df)
 
 
 # --------------------------------------------------------------------------- charts
 
 
 def _figure(title: str, height: float = 3.6) -> tuple[ChartFigure, Axes]:
-    """A chart in the report's look: 8 in wide, the CJK font, quiet axes."""
+    """A chart in the report's look: 8 in wide, the CJK font, quiet axes; shown in a notebook
+    as a 2× PNG on a transparent background (:class:`~evalkit.interactive.display.LabFigure`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from evalkit.report.charts import ChartFigure
+    from evalkit.interactive.display import LabFigure
     from evalkit.report.fonts import use_cjk_font
 
     use_cjk_font()
-    fig = ChartFigure(figsize=(8, height), dpi=100, layout="constrained")
+    fig = LabFigure(figsize=(8, height), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     fig.suptitle(title, fontsize=13)
     ax = fig.add_subplot()
@@ -397,7 +436,6 @@ def _grade_lines(df: pd.DataFrame) -> list[tuple[float, str]]:
     """The grade boundaries (above 0) of the rulebook most unit-years in ``df`` were scored under;
     none when that rulebook is a user's file that cannot be found by name."""
     from evalkit.core.rulebook import load_rulebook
-    from evalkit.errors import InputError
 
     names = df["rulebook"].dropna()
     if names.empty:
@@ -500,12 +538,14 @@ def reported_vs_recomputed_chart(df: pd.DataFrame) -> ChartFigure:
     return fig
 
 
-def unit_history_chart(df: pd.DataFrame, unit_id: str = "") -> ChartFigure:
-    """One unit's total (with its grade) and budget execution rate by year, with the grade lines."""
-    history = unit_history(df, unit_id)
+def unit_history_chart(df: pd.DataFrame, unit_id: str = "", kind: str = "") -> ChartFigure:
+    """One unit's total (with its grade) and budget execution rate by year, with the grade lines,
+    for one evaluation kind (as :func:`unit_history`)."""
+    history = unit_history(df, unit_id, kind)
     scored = history[history["综合得分"].notna()]
     name = scored["单位名称"].iloc[0] if len(scored) else default_unit(df, unit_id)
-    fig, ax = _figure(f"{name}：历年综合得分与预算执行率")
+    kind = kind or default_kind(df, default_unit(df, unit_id))
+    fig, ax = _figure(f"{name}：历年综合得分与预算执行率（{KIND_LABELS.get(kind, kind)}评价）")
     years = scored["年度"].tolist()
     totals, rates = scored["综合得分"].tolist(), scored["预算执行率"].tolist()
     series = (
