@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import doctest
 import subprocess
 import sys
 import time
@@ -261,11 +260,6 @@ def test_charts_are_figures_with_png(frame):
         assert png.startswith(b"\x89PNG") and meta["width"] == 800
         assert int.from_bytes(png[16:20], "big") == 1600  # 2× pixels for high-density screens
 
-
-def test_docstring_examples_run(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    result = doctest.testmod(explore)
-    assert result.attempted >= 5 and result.failed == 0
 
 
 # --------------------------------------------------------------------------- the notebook

@@ -37,7 +37,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.core.figures import decimals_of, fmt
-from evalkit.publish.site import KIND_LABELS
+from evalkit.labels import KIND_LABELS
 from evalkit.report.charts import ChartFigure
 from evalkit.report.render import Html as HtmlBlock  # markup shown as HTML in a notebook
 

@@ -35,7 +35,7 @@ from evalkit.errors import InputError
 from evalkit.interactive.display import Table
 from evalkit.interactive.story import caveats, province_results, synthetic_province
 from evalkit.interactive.whatif import WhatIf, edit_rulebook, rescore
-from evalkit.publish.site import KIND_LABELS
+from evalkit.labels import GRADES, KIND_LABELS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -66,7 +66,6 @@ __all__ = [
     "WhatIf",
 ]
 
-GRADES = ("优", "良", "中", "差")
 FAILED = "未评分"
 #: Execution-rate bands (percent, lower bound inclusive), from the top.
 RATE_BANDS = (

@@ -20,6 +20,7 @@ from evalkit.interactive.display import (
     bar,
     html_table,
 )
+from evalkit.labels import SEVERITY_LABELS
 
 if TYPE_CHECKING:
     from evalkit.audit import Finding
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Findings", "figure_text", "findings_html", "scorecard_html"]
 
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 _BOX = (
     "display:inline-block;border:1px solid rgba(128,128,128,0.4);border-radius:6px;"
     "padding:0.25em 0.8em;margin:0 0.5em 0.5em 0;min-width:7em;text-align:left;vertical-align:top"
