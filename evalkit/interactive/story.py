@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.publish.site import KIND_LABELS
+from evalkit.labels import KIND_LABELS
 
 __all__ = ["FEW", "Caveats", "caveats", "province_results", "synthetic_province"]
 
