@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from evalkit.cli import main
+
 from .conftest import REFERENCE
 
 COMMANDS = ["validate", "score", "schema", "rulebooks", "build", "audit", "import-xlsx", "export-xlsx", "synth"]
@@ -120,3 +122,23 @@ def test_score_labels_a_partial_total_and_unknown_figures():
     data = __import__("json").loads(proc.stdout)
     assert data["total"] is None and data["total_status"] == "not_computable" and data["grade"] is None
     assert data["budget_execution"]["weight"] is None and data["budget_execution"]["rate"] == 96.98
+
+
+def test_validate_reports_folders_and_files_it_cannot_use(params_copy, capsys):
+    """A stray file is noted, a bad folder name and two files for one year are errors; the rest is checked."""
+    (params_copy / "xinshi-rd" / "notes.txt").write_text("草稿", encoding="utf-8")
+    year = params_copy / "xinshi-rd" / "2023.yaml"
+    (params_copy / "xinshi-rd" / "2023.yml").write_bytes(year.read_bytes())
+    bad = params_copy / "demo edu"
+    bad.mkdir()
+    for name in ("unit.yaml", "2023.yaml"):
+        (bad / name).write_bytes((params_copy / "demo-edu" / name).read_bytes())
+
+    assert main(["validate", str(params_copy)]) == 2
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert any(line.startswith("注意：") and "notes.txt" in line for line in lines)
+    assert any(line.startswith("错误：") and "demo edu" in line and "单位编号" in line for line in lines)
+    assert any(line.startswith("错误：") and "2023.yml" in line for line in lines)
+    assert "通过：" in out and "demo-edu/2021.yaml" in out  # the good unit-years are still checked
+    assert "Traceback" not in err

@@ -11,7 +11,7 @@ from evalkit.core.figures import fmt
 from evalkit.core.rulebook import available_rulebooks
 from evalkit.core.scoring import Evaluation
 from evalkit.errors import InputError, problems_of
-from evalkit.inputs.params import load_unit_year, resolve_path
+from evalkit.inputs.params import PROFILE_FILE, load_unit_year, resolve_path, scan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,11 +54,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = checked = 0
     for raw in args.paths:
         try:
-            refs = resolve_path(Path(raw))
+            refs, found = _discover_for_validate(Path(raw))
         except InputError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             problems += 1
             continue
+        for problem in found:  # bad folder names, two files for one year, stray files: never silent
+            if problem.fatal:
+                print(f"错误：{problem}", file=sys.stderr)
+                problems += 1
+            else:
+                print(f"注意：{problem}", file=sys.stderr)
         for ref in refs:
             checked += 1
             try:
@@ -71,6 +77,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"通过：{ref.path}{extra}")
     print(f"共检查 {checked} 个单位年度，{problems} 个有问题。")
     return 0 if problems == 0 and checked else 2
+
+
+def _discover_for_validate(path: Path) -> tuple[list, list]:
+    """The unit-years at ``path`` and, for a folder, every problem found on the way (:func:`scan`)."""
+    if path.is_dir() and not path.is_symlink():
+        if (path / PROFILE_FILE).exists():
+            found = scan(path.parent, unit=path.name)
+        else:
+            found = scan(path)
+        return found.refs, found.problems
+    return resolve_path(path), []
 
 
 def print_problems(exc: InputError) -> None:
