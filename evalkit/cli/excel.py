@@ -63,6 +63,35 @@ def _err(message: object) -> None:
     print(f"错误：{message}", file=sys.stderr)
 
 
+def write_sheet(sheet, args: argparse.Namespace, targets: dict[tuple[str, int], str]):
+    """Write one imported unit-year to ``args.out``; ``None`` (with the reason printed) when not written.
+
+    A second sheet for a unit and year already written in this run is refused, not overwritten.
+    Shared by ``import-xlsx`` and ``import``.
+    """
+    from evalkit.inputs.excel.importer import write_import
+
+    key = (sheet.unit_id, sheet.year)
+    if key in targets:
+        _err(f"{sheet.where}: 与 {targets[key]} 是同一单位编号 {sheet.unit_id} 的同一年度 {sheet.year}，未导入")
+        return None
+    targets[key] = sheet.where
+    try:
+        return write_import(sheet, Path(args.out), overwrite=args.overwrite, dry_run=args.dry_run)
+    except InputError as exc:
+        _err(exc)
+        return None
+
+
+def score_summary(sheet, printed_in: str) -> str:
+    """``重算总分 91.73（优），表中 91.73（优）``: the recomputed total beside the printed one."""
+    printed = sheet.year_data.get("reported", {})
+    score = "无法评分" if sheet.total is None else f"重算总分 {fmt(sheet.total, sheet.total_dp)}（{sheet.grade}）"
+    if printed.get("total") is not None:
+        score += f"，{printed_in} {fmt(printed['total'])}" + (f"（{printed['grade']}）" if printed.get("grade") else "")
+    return score
+
+
 def _check_out_dir(out: Path) -> None:
     """A bad ``--out`` is one line before any work: a file, or a folder that cannot be made or written."""
     import os
@@ -81,7 +110,7 @@ def _check_out_dir(out: Path) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from evalkit.inputs.excel.importer import import_workbook, with_unit_id, write_import
+    from evalkit.inputs.excel.importer import import_workbook, with_unit_id
     from evalkit.inputs.excel.layouts import get_layout
 
     layout = get_layout(args.layout) if args.layout else None
@@ -117,28 +146,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     imported = warnings = 0
     targets: dict[tuple[str, int], str] = {}
     for sheet in sheets:
-        key = (sheet.unit_id, sheet.year)
-        if key in targets:
-            _err(f"{sheet.where}: 与 {targets[key]} 是同一单位编号 {sheet.unit_id} 的同一年度 {sheet.year}，未导入")
-            failed += 1
-            continue
-        targets[key] = sheet.where
-        try:
-            outcome = write_import(sheet, Path(args.out), overwrite=args.overwrite, dry_run=args.dry_run)
-        except InputError as exc:
-            _err(exc)
+        outcome = write_sheet(sheet, args, targets)
+        if outcome is None:
             failed += 1
             continue
         imported += 1
         verb = "将写入" if args.dry_run else "已导入"
         year_file = Path(args.out) / sheet.unit_id / f"{sheet.year}.yaml"
         kind = KIND_TITLES.get(sheet.kind, sheet.kind)
-        printed = sheet.year_data.get("reported", {})
-        score = "无法评分" if sheet.total is None else f"重算总分 {fmt(sheet.total, sheet.total_dp)}（{sheet.grade}）"
-        if printed.get("total") is not None:
-            score += f"，表中 {fmt(printed['total'])}"
-            if printed.get("grade"):
-                score += f"（{printed['grade']}）"
+        score = score_summary(sheet, "表中")
         state = "" if outcome.written else "（内容相同，未改动）"
         print(
             f"{verb} {sheet.where} → {year_file}{state}"

@@ -9,7 +9,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from evalkit.core.figures import fmt
 from evalkit.errors import InputError
 
 
@@ -63,7 +62,7 @@ def _err(message: object) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from evalkit.inputs.excel.importer import write_import
+    from evalkit.cli.excel import score_summary, write_sheet
     from evalkit.inputs.readers.importing import import_file
 
     if args.rulebook:
@@ -86,23 +85,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             _err(exc)
         failed += len(result.errors)
         for sheet in result.sheets:
-            key = (sheet.unit_id, sheet.year)
-            if key in targets:
-                _err(f"{sheet.where}: 与 {targets[key]} 是同一单位编号 {sheet.unit_id} 的同一年度 {sheet.year}，未导入")
-                failed += 1
-                continue
-            targets[key] = sheet.where
-            try:
-                outcome = write_import(sheet, Path(args.out), overwrite=args.overwrite, dry_run=args.dry_run)
-            except InputError as exc:
-                _err(exc)
+            outcome = write_sheet(sheet, args, targets)
+            if outcome is None:
                 failed += 1
                 continue
             imported += 1
-            printed = sheet.year_data.get("reported", {})
-            score = "无法评分" if sheet.total is None else f"重算总分 {fmt(sheet.total, sheet.total_dp)}（{sheet.grade}）"
-            if printed.get("total") is not None:
-                score += f"，报告所列 {fmt(printed['total'])}" + (f"（{printed['grade']}）" if printed.get("grade") else "")
+            score = score_summary(sheet, "报告所列")
             verb = "将写入" if args.dry_run else "已导入"
             state = "" if outcome.written else "（内容相同，未改动）"
             print(f"  {verb} → {Path(args.out) / sheet.unit_id / f'{sheet.year}.yaml'}{state}（{score}）")
