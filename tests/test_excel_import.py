@@ -559,3 +559,17 @@ def test_read_sheet_on_a_grid(tmp_path):
     (grid,) = open_workbook(path)
     assert grid.value(5, 2) == 800 and grid.origin(5, 1) == (4, 1)
     assert read_sheet(grid).layout.name == "chongqing-dept"
+
+
+def test_blank_funds_totals_are_each_named(tmp_path, capsys):
+    """A funds block with both totals blank names both cells, and the indicator rows are still read."""
+    bad = [dict(i) for i in xb.INDICATORS]
+    bad[1]["actual"] = "很多"
+    funds = {**xb.FUNDS, "initial": None, "final": None, "actual": None}
+    wb = xb.workbook(("项目一", xb.national, {"funds": funds, "subrows": [], "indicators": bad}))
+    path = xb.save(wb, tmp_path / "blank.xlsx")
+    assert main(["import-xlsx", str(path), "--out", str(tmp_path / "params")]) == 1
+    err = capsys.readouterr().err
+    assert "年度资金总额的全年执行数为空" in err and "年度资金总额的全年预算数为空" in err
+    assert "指标“培训合格率”的实际完成值应为数字" in err
+    assert "Traceback" not in err

@@ -199,6 +199,9 @@ def read_sheet(
         funds = read_funds(grid, stop, w)
     except WorkbookError as exc:
         w.problem(exc)
+    except SheetProblems as exc:
+        for problem in exc.problems:
+            w.problem(problem)
     indicators: list[dict[str, Any]] = []
     blocks: list[dict[str, Any]] = []
     total = grade = None

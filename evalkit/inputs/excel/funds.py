@@ -17,7 +17,7 @@ from evalkit.inputs.excel.layouts import (
     normalise,
 )
 from evalkit.inputs.excel.locate import LABELS, row_has_label
-from evalkit.inputs.excel.reader import Grid, HeaderRow, address
+from evalkit.inputs.excel.reader import Grid, HeaderRow, SheetProblems, address
 
 _POINTS_IN_HEADER = re.compile(r"\((\d+(?:\.\d+)?)分")
 #: A money unit stated in a cell: ``单位：元``, ``金额单位：万元``, ``（元）`` in a header.
@@ -173,12 +173,15 @@ def read_funds(grid: Grid, stop: int, w: Warnings) -> _Funds:
             "年度资金总额为 0 或空，已按其中各项合计重算（" + "，".join(recomputed) + " 万元）；请核对原表",
         )
     initial, final, actual = total_values["initial"], total_values["final"], total_values["actual"]
+    blank = []  # both blank cells are named, not only the first
     if actual is None:
-        raise grid.error(total_row, cols["executed"], "年度资金总额的全年执行数为空")
+        blank.append(grid.error(total_row, cols["executed"], "年度资金总额的全年执行数为空"))
+    if final is None and initial is None:
+        col = cols.get("budget_final", cols.get("budget_initial"))
+        blank.append(grid.error(total_row, col or first_data, "年度资金总额的全年预算数为空"))
+    if blank:
+        raise blank[0] if len(blank) == 1 else SheetProblems(blank)
     if final is None:
-        if initial is None:
-            col = cols.get("budget_final", cols.get("budget_initial"))
-            raise grid.error(total_row, col or first_data, "年度资金总额的全年预算数为空")
         final = initial
         if "budget_final" in cols:
             w.at(total_row, cols["budget_final"], "全年预算数为空，按年初预算数填写")
