@@ -158,7 +158,8 @@ def test_what_if_changes_one_item(reference):
 
 
 def test_what_if_panel_updates_live(reference):
-    pytest.importorskip("ipywidgets", reason="pip install 'evalkit[lab]'")
+    import ipywidgets  # noqa: F401  (the lab extra, installed by make setup: a missing one fails, not skips)
+
     from evalkit.interactive.panel import WhatIfPanel
 
     panel = WhatIfPanel(reference)
@@ -364,7 +365,7 @@ def test_results_show_as_a_readable_table(reference, tmp_path):
 
 
 def test_interactive_tables_are_offline_and_degrade_to_a_static_table(reference, tmp_path):
-    pytest.importorskip("itables", reason="pip install 'evalkit[lab]'")
+    import itables  # noqa: F401  (the lab extra, installed by make setup: a missing one fails, not skips)
     from IPython.core.interactiveshell import InteractiveShell
 
     from evalkit.interactive import display
