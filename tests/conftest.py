@@ -32,7 +32,7 @@ def chromium_or_skip() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path:
         return path
-    message = "没有 chromium：浏览器测试需要 Debian 的 chromium（apt-get install chromium）"
+    message = "没有 chromium：浏览器测试需要 Debian 的 chromium 软件包（.ci/run 会在测试前安装它）"
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message)
     pytest.skip(message)

@@ -28,17 +28,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import PARAMS, ROOT
+from .conftest import CHROMIUM_ARGS, PARAMS, ROOT, chromium_or_skip
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 API_DOC = ROOT / "docs" / "api.md"
 
 
@@ -158,12 +149,7 @@ def _settings(root: Path) -> Path:
 @pytest.fixture
 def lab(tmp_path):
     """JupyterLab over a temporary project; yields (base url, token)."""
-    if not CHROMIUM.exists():
-        message = "需要 Debian 的 chromium：apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI 中缺少 {CHROMIUM}：{message}")
-        pytest.skip(message)
-    pytest.importorskip("playwright.sync_api")
+    chromium_or_skip()
     root = tmp_path / "project"
     _project(root)
     port, token = _free_port(), secrets.token_hex(16)
@@ -311,7 +297,7 @@ def test_jupyterlab_in_chromium(lab, tmp_path):
     base, token, shots = lab
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=2)
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{base}/lab?token={token}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from evalkit.inputs.params import discover, load_unit_year
 from evalkit.publish.records import unit_year_record
 from evalkit.publish.site import write_index
 
-from .conftest import PARAMS
+from .conftest import CHROMIUM_ARGS, PARAMS, chromium_or_skip
 
 HOSTILE_NAME = "<script>alert(1)</script>示例单位"
 HOSTILE_ERROR = "<img src=x onerror=alert(1)>参数错误"
@@ -228,14 +227,6 @@ def test_ten_thousand_unit_years(tmp_path):
     assert len(page.rows) == 10_000
 
 
-def _chromium() -> str:
-    pytest.importorskip("playwright.sync_api")
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.skip("没有 chromium：跳过浏览器中的排序与筛选测试")
-    return found
-
-
 @pytest.mark.slow
 def test_sorting_and_filtering_in_a_browser(site):
     from playwright.sync_api import sync_playwright
@@ -245,7 +236,7 @@ def test_sorting_and_filtering_in_a_browser(site):
     dialogs: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu"]
+            executable_path=chromium_or_skip(), args=CHROMIUM_ARGS
         )
         context = browser.new_context(offline=True)
         page = context.new_page()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -16,7 +15,7 @@ from evalkit.batch.run import run_build
 from evalkit.cli import main as cli_main
 
 from . import excel_builders
-from .conftest import PARAMS
+from .conftest import CHROMIUM_ARGS, PARAMS
 
 HEADINGS = [
     "一、基本概况",
@@ -150,20 +149,6 @@ def test_site_index_and_results(site):
     assert (site / "results.parquet").is_file() and (site / "results.csv").is_file()
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's chromium. Under CI (``CI=true``) a missing browser fails; locally the test skips."""
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None)
-    if found:
-        return found
-    message = "浏览器测试需要 Debian 的 chromium：apt-get install chromium"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-_BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.mark.slow
@@ -174,7 +159,7 @@ def test_report_in_a_real_browser_with_the_network_cut(site, chromium, tmp_path)
     dialogs: list[str] = []
     screenshot = tmp_path / "xinshi-rd-2023.png"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=_BROWSER_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = browser.new_context(offline=True, viewport={"width": 900, "height": 1200})
         page = context.new_page()
         page.on("request", lambda r: requests.append(r.url))
@@ -211,7 +196,7 @@ def test_documents_read_on_a_phone(site, chromium, tmp_path):
 
     measured = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=_BROWSER_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_context(offline=True, viewport={"width": 390, "height": 844}).new_page()
         for name in ("2023/xinshi-rd.html", "2023/xinshi-rd.review.html", "index.html"):
             page.goto((site / name).as_uri())
