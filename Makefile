@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup report test lab explore lint lock clean help
+.PHONY: setup report test golden lab explore lint lock clean help
 
 help:  ## 列出命令
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,6 +22,9 @@ report: setup  ## 对 params/ 中的样例数据生成 HTML 报告到 outputs/
 
 test: setup  ## 运行全部测试（按 CPU 核数并行）
 	$(BIN)/python -m pytest -n auto
+
+golden: setup  ## 重新生成 tests/golden/ 中参考单位报告与复核意见的金标准文本（有意改动报告后运行，再用 git diff 检查）
+	$(BIN)/python -m tests.golden
 
 lab: setup  ## 打开 JupyterLab（已安装 evalkit，notebooks/ 在手边）
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -149,6 +149,15 @@ def test_site_index_and_results(site):
     assert (site / "results.parquet").is_file() and (site / "results.csv").is_file()
 
 
+def test_reference_documents_are_byte_identical_to_the_golden_files_but_for_build_metadata(site):
+    """issue 13: the reference report and review opinion, built here (two workers, a params folder
+    with other units beside it, under xdist), equal ``tests/golden/`` — written by ``make golden``
+    from ``evalkit build`` in another folder — except for build time, version and input fingerprint."""
+    from .golden import differences
+
+    problems = differences(site / "2023")
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
 
 
 @pytest.mark.slow
