@@ -48,3 +48,30 @@ CHROMIUM_ARGS = [
 def chromium() -> str:
     """Path of the chromium binary (see :func:`chromium_or_skip`)."""
     return chromium_or_skip()
+
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the suite's modules for ``pytest -n auto`` on a small machine: slow first.
+
+    Under ``--dist loadfile`` (pyproject's addopts) each module runs whole on one worker, so a
+    module-scoped fixture — the sample site build, a synthetic province — is made once, not once
+    per worker. ``--no-loadscope-reorder`` hands the modules out in this order: those with tests
+    marked ``slow`` (the most slow tests first), then those with a module-scoped fixture, then the
+    rest, so the two workers start on the long tests together and finish on short ones. Each
+    module's tests stay together and in their own order (moving one away would tear its module's
+    fixtures down and build them again). Nothing is skipped or deselected.
+    """
+    def module_fixture(item: pytest.Item) -> bool:
+        info = getattr(item, "_fixtureinfo", None)
+        return bool(info) and any(defs and defs[-1].scope == "module" for defs in info.name2fixturedefs.values())
+
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def rank(tests: list[pytest.Item]) -> tuple[int, int]:
+        slow = sum(item.get_closest_marker("slow") is not None for item in tests)
+        return (0, -slow) if slow else (1 if any(map(module_fixture, tests)) else 2, 0)
+
+    items[:] = [item for tests in sorted(modules.values(), key=rank) for item in tests]  # sorted is stable
