@@ -50,7 +50,6 @@ def chromium() -> str:
     return chromium_or_skip()
 
 
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Order the suite's modules for ``pytest -n auto`` on a small machine: slow first.
 
@@ -61,6 +60,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     rest, so the two workers start on the long tests together and finish on short ones. Each
     module's tests stay together and in their own order (moving one away would tear its module's
     fixtures down and build them again). Nothing is skipped or deselected.
+
+    (``--dist loadgroup`` with ``xdist_group`` marks would be finer-grained, but pytest-xdist 3.8
+    tags node ids through ``item._nodeid``, which pytest 9.2 no longer reads: the groups are
+    silently ignored.)
     """
     def module_fixture(item: pytest.Item) -> bool:
         info = getattr(item, "_fixtureinfo", None)
