@@ -1,0 +1,96 @@
+"""The Agg canvas charts draw on: matplotlib's own, with two costs of its text path removed.
+
+A report's charts draw a few hundred short texts, and matplotlib 3.11 spends most of a chart's
+drawing time on them:
+
+* **measuring** a text (``get_text_width_height_descent``) shapes it with FreeType every time a
+  new figure measures it, because matplotlib's cache is per renderer, and every figure has its
+  own. The same tick labels, legends and headings come back in every report: here the result is
+  kept per process, keyed by the text, the font properties and the dpi (a pure function of them).
+* **drawing** a text renders glyph by glyph in Python, setting the font size and building a
+  transform matrix with numpy for each glyph. Here the size is set only when the font or size
+  changes and the rotation matrix is built once per text; the glyphs, their positions and the
+  calls that rasterise them are matplotlib's, so the pixels are the same.
+
+Mathtext is off on charts (:mod:`evalkit.report.charts.text`); its boxes still go to matplotlib.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.ft2font import RenderMode
+
+__all__ = ["ChartCanvas"]
+
+
+class _ChartRenderer(RendererAgg):
+    """RendererAgg with text metrics shared across figures and a leaner glyph loop."""
+
+    def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        # A generic family ("sans-serif") resolves through rcParams: they are part of the key.
+        key = (s, hash(prop), self.dpi, get_hinting_flag(), tuple(mpl.rcParams["font.sans-serif"]))
+        found = _METRICS.get(key)
+        if found is None or found[0] != prop:
+            found = (prop.copy(), super().get_text_width_height_descent(s, prop, ismath))
+            if len(_METRICS) >= _METRICS_MAX:
+                _METRICS.clear()
+            _METRICS[key] = found
+        return found[1]
+
+    def _draw_text_glyphs_and_boxes(self, gc: Any, x: float, y: float, angle: float, glyphs: Any, boxes: Any) -> None:
+        if boxes:  # mathtext rules: matplotlib's own path
+            return super()._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, boxes)
+        cos = math.cos(math.radians(angle))
+        sin = math.sin(math.radians(angle))
+        load_flags = get_hinting_flag()
+        mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
+        antialiased = gc.get_antialiased()
+        height = self.height
+        dpi = self.dpi
+        draw_image = self._renderer.draw_text_image
+        matrices: dict[tuple[float, float], Any] = {}
+        current = None
+        for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards.
+            if current is None or current[0] is not font or current[1] != size:
+                font.set_size(size, dpi)
+                current = (font, size)
+            matrix = matrices.get((slant, extend))
+            if matrix is None:
+                matrix = matrices[(slant, extend)] = (
+                    (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[extend, extend * slant], [0, 1]])
+                    .round()
+                    .astype(int)
+                )
+            font._set_transform(
+                matrix,
+                [round(0x40 * (x + dx * cos - dy * sin)), round(0x40 * (height - y + dx * sin + dy * cos))],
+            )
+            bitmap = font._render_glyph(glyph_index, load_flags, mode)
+            buffer = bitmap.buffer
+            if not antialiased:
+                buffer *= 0xFF
+            draw_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
+
+
+#: Text metrics by (text, font properties, dpi, hinting); a report's charts measure a few hundred.
+_METRICS: dict[tuple, tuple[Any, tuple[float, float, float]]] = {}
+_METRICS_MAX = 20_000
+
+
+class ChartCanvas(FigureCanvasAgg):
+    """An Agg canvas whose renderer is :class:`_ChartRenderer`."""
+
+    def get_renderer(self) -> RendererAgg:
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = _ChartRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
