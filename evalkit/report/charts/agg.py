@@ -7,6 +7,9 @@ drawing time on them:
   new figure measures it, because matplotlib's cache is per renderer, and every figure has its
   own. The same tick labels, legends and headings come back in every report: here the result is
   kept per process, keyed by the text, the font properties and the dpi (a pure function of them).
+* **laying out** a text for drawing (``FT2Font._layout``: glyphs, fallback fonts, offsets) is
+  redone for every draw, and every layout reads the font's height tables again: both are kept
+  per process the same way.
 * **drawing** a text renders glyph by glyph in Python, setting the font size and building a
   transform matrix with numpy for each glyph. Here the size is set only when the font or size
   changes and the rotation matrix is built once per text; the glyphs, their positions and the
@@ -23,6 +26,7 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
 from matplotlib.ft2font import RenderMode
 
 __all__ = ["ChartCanvas"]
@@ -43,6 +47,48 @@ class _ChartRenderer(RendererAgg):
                 _METRICS.clear()
             _METRICS[key] = found
         return found[1]
+
+    def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:
+        """Ascent, descent and line gap of the font at this dpi, as ``Text._get_layout`` reads
+        them from the font's OS/2 or hhea table on every layout; here once per font and size."""
+        key = (hash(prop), self.dpi, tuple(mpl.rcParams["font.sans-serif"]))
+        found = _HEIGHTS.get(key)
+        if found is None or found[0] != prop:
+            font = get_font(fontManager._find_fonts_by_props(prop))
+            metrics: tuple[float | None, float | None, float | None] = (None, None, None)
+            for table_name, gap, ascent, descent in (
+                ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                ("hhea", "lineGap", "ascent", "descent"),
+            ):
+                table = font.get_sfnt_table(table_name)
+                if table is None:
+                    continue
+                scale = prop.get_size_in_points() * self.dpi / 72 / font.get_sfnt_table("head")["unitsPerEm"]
+                metrics = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+                break
+            found = _HEIGHTS[key] = (prop.copy(), metrics)
+        return found[1]
+
+    def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False,
+                  mtext: Any = None) -> None:
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        key = (s, hash(prop), self.dpi, get_hinting_flag(), repr(features), repr(language),
+               tuple(mpl.rcParams["font.sans-serif"]))
+        found = _LAYOUTS.get(key)
+        if found is None or found[0] != prop:
+            font = self._prepare_font(prop)
+            items = font._layout(s, flags=get_hinting_flag(), features=features, language=language)
+            found = (prop.copy(), [(item.ft_object, item.glyph_index, item.x, item.y) for item in items])
+            if len(_LAYOUTS) >= _METRICS_MAX:
+                _LAYOUTS.clear()
+            _LAYOUTS[key] = found
+        size = prop.get_size_in_points()
+        self._draw_text_glyphs_and_boxes(
+            gc, x, y, angle, ((ft, size, glyph, 0, 1, gx, gy) for ft, glyph, gx, gy in found[1]), []
+        )
 
     def _draw_text_glyphs_and_boxes(self, gc: Any, x: float, y: float, angle: float, glyphs: Any, boxes: Any) -> None:
         if boxes:  # mathtext rules: matplotlib's own path
@@ -81,6 +127,10 @@ class _ChartRenderer(RendererAgg):
 
 #: Text metrics by (text, font properties, dpi, hinting); a report's charts measure a few hundred.
 _METRICS: dict[tuple, tuple[Any, tuple[float, float, float]]] = {}
+#: Glyph layouts of drawn texts (font object, glyph, offset), keyed like the metrics.
+_LAYOUTS: dict[tuple, tuple[Any, list[tuple[Any, int, float, float]]]] = {}
+#: Font height metrics by (font properties, dpi).
+_HEIGHTS: dict[tuple, tuple[Any, tuple[float | None, float | None, float | None]]] = {}
 _METRICS_MAX = 20_000
 
 
