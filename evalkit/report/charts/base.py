@@ -201,13 +201,17 @@ class _StackLayout(LayoutEngine):
                         needs[ax] = _decorations(ax, renderer, dpi)
         title = fig._suptitle
         title_band = _PAD_TOP + (title.get_window_extent(renderer).height / dpi if title is not None else 0) + _GAP
-        columns = max((len(row) for grid in self.sections for row in grid), default=1)
-        col_left = [0.0] * columns
+        # Column 0 of every section shares one left edge; later columns are sized per section.
+        first = max((needs[row[0]][0] for grid in self.sections for row in grid if row and row[0] in needs),
+                    default=0.0)
+        col_lefts = []
         for grid in self.sections:
+            col_left = [first] + [0.0] * (max((len(row) for row in grid), default=1) - 1)
             for row in grid:
-                for i, ax in enumerate(row):
+                for i, ax in enumerate(row[1:], start=1):
                     if ax in needs:
                         col_left[i] = max(col_left[i], needs[ax][0])
+            col_lefts.append(col_left)
         rows = [(s, row) for s, grid in enumerate(self.sections) for row in grid]
         band = {id(row): (max((needs[ax][3] for ax in row if ax in needs), default=0.0),
                           max((needs[ax][1] for ax in row if ax in needs), default=0.0)) for _, row in rows}
@@ -219,7 +223,8 @@ class _StackLayout(LayoutEngine):
             top, bottom = band[id(row)]
             h = room * self.heights[s] / total / len(self.sections[s])
             y -= top + h
-            n = max(len(r) for r in self.sections[s])  # a short last row keeps the grid's widths
+            col_left = col_lefts[s]
+            n = len(col_left)  # a short last row keeps the grid's widths
             left0 = _PAD_LEFT + col_left[0]
             others = sum(col_left[1:n])
             w = (width - left0 - _PAD_RIGHT - others - (n - 1) * _COLUMN_GAP) / n
