@@ -19,7 +19,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,10 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     lowered = text.lower()
     if lowered in (".nan", ".inf", "+.inf", "-.inf"):
         raise InputError("不接受 NaN 或无穷大", line=node.start_mark.line + 1)
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # YAML 1.1 sixty-based floats such as 1:30.5
+        raise InputError(f"无法识别的数字（{text[:40]}）：请写成十进制数", line=node.start_mark.line + 1) from None
 
 
 for _loader in _LOADERS:
