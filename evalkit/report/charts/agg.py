@@ -39,21 +39,18 @@ class _ChartRenderer(RendererAgg):
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
         # A generic family ("sans-serif") resolves through rcParams: they are part of the key.
-        key = (s, hash(prop), self.dpi, get_hinting_flag(), tuple(mpl.rcParams["font.sans-serif"]))
+        key = (s, _font_key(prop), self.dpi, get_hinting_flag())
         found = _METRICS.get(key)
-        if found is None or found[0] != prop:
-            found = (prop.copy(), super().get_text_width_height_descent(s, prop, ismath))
-            if len(_METRICS) >= _METRICS_MAX:
-                _METRICS.clear()
-            _METRICS[key] = found
-        return found[1]
+        if found is None:
+            found = _remember(_METRICS, key, super().get_text_width_height_descent(s, prop, ismath))
+        return found
 
     def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:
         """Ascent, descent and line gap of the font at this dpi, as ``Text._get_layout`` reads
         them from the font's OS/2 or hhea table on every layout; here once per font and size."""
-        key = (hash(prop), self.dpi, tuple(mpl.rcParams["font.sans-serif"]))
+        key = (_font_key(prop), self.dpi)
         found = _HEIGHTS.get(key)
-        if found is None or found[0] != prop:
+        if found is None:
             font = get_font(fontManager._find_fonts_by_props(prop))
             metrics: tuple[float | None, float | None, float | None] = (None, None, None)
             for table_name, gap, ascent, descent in (
@@ -66,8 +63,8 @@ class _ChartRenderer(RendererAgg):
                 scale = prop.get_size_in_points() * self.dpi / 72 / font.get_sfnt_table("head")["unitsPerEm"]
                 metrics = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
                 break
-            found = _HEIGHTS[key] = (prop.copy(), metrics)
-        return found[1]
+            found = _remember(_HEIGHTS, key, metrics)
+        return found
 
     def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False,
                   mtext: Any = None) -> None:
@@ -75,19 +72,15 @@ class _ChartRenderer(RendererAgg):
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
-        key = (s, hash(prop), self.dpi, get_hinting_flag(), repr(features), repr(language),
-               tuple(mpl.rcParams["font.sans-serif"]))
+        key = (s, _font_key(prop), self.dpi, get_hinting_flag(), repr(features), repr(language))
         found = _LAYOUTS.get(key)
-        if found is None or found[0] != prop:
+        if found is None:
             font = self._prepare_font(prop)
             items = font._layout(s, flags=get_hinting_flag(), features=features, language=language)
-            found = (prop.copy(), [(item.ft_object, item.glyph_index, item.x, item.y) for item in items])
-            if len(_LAYOUTS) >= _METRICS_MAX:
-                _LAYOUTS.clear()
-            _LAYOUTS[key] = found
+            found = _remember(_LAYOUTS, key, tuple((i.ft_object, i.glyph_index, i.x, i.y) for i in items))
         size = prop.get_size_in_points()
         self._draw_text_glyphs_and_boxes(
-            gc, x, y, angle, ((ft, size, glyph, 0, 1, gx, gy) for ft, glyph, gx, gy in found[1]), []
+            gc, x, y, angle, ((ft, size, glyph, 0, 1, gx, gy) for ft, glyph, gx, gy in found), []
         )
 
     def _draw_text_glyphs_and_boxes(self, gc: Any, x: float, y: float, angle: float, glyphs: Any, boxes: Any) -> None:
@@ -126,12 +119,27 @@ class _ChartRenderer(RendererAgg):
 
 
 #: Text metrics by (text, font properties, dpi, hinting); a report's charts measure a few hundred.
-_METRICS: dict[tuple, tuple[Any, tuple[float, float, float]]] = {}
+_METRICS: dict[tuple, tuple[float, float, float]] = {}
 #: Glyph layouts of drawn texts (font object, glyph, offset), keyed like the metrics.
-_LAYOUTS: dict[tuple, tuple[Any, list[tuple[Any, int, float, float]]]] = {}
+_LAYOUTS: dict[tuple, tuple[tuple[Any, int, float, float], ...]] = {}
 #: Font height metrics by (font properties, dpi).
-_HEIGHTS: dict[tuple, tuple[Any, tuple[float | None, float | None, float | None]]] = {}
-_METRICS_MAX = 20_000
+_HEIGHTS: dict[tuple, tuple[float | None, float | None, float | None]] = {}
+#: Entries per cache: about 30 reports' texts (a value label is seldom seen twice, a tick label or
+#: a heading in every report). A full cache is emptied: at most about 5 MB in a kernel.
+_CACHE_MAX = 2048
+
+
+def _font_key(prop: Any) -> tuple:
+    """Everything a FontProperties is (what its hash is made of), and the rcParams a generic family
+    ("sans-serif") is resolved through."""
+    return (*prop.__dict__.values(), tuple(mpl.rcParams["font.sans-serif"]))
+
+
+def _remember(cache: dict, key: tuple, value: Any) -> Any:
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 class ChartCanvas(FigureCanvasAgg):
