@@ -78,9 +78,9 @@ def first_line(text: str) -> str:
 
 def make_exporter():
     """The HTML exporter: evalkit's offline template, inputs and prompts hidden, ``lang="zh"``."""
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
+    from evalkit.batch.exporter import ReportExporter
     from evalkit.report.render import template_dir
 
     config = Config()
@@ -91,7 +91,7 @@ def make_exporter():
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {"remove", "parameters", "injected-parameters"}
     config.HTMLExporter.language_code = "zh"
-    return HTMLExporter(config=config, template_name="evalkit_report")
+    return ReportExporter(config=config, template_name="evalkit_report")
 
 
 class Renderer:

@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 
 from jupyter_client.manager import AsyncKernelManager
@@ -73,7 +74,7 @@ class KernelSession:
 
     The session holds the (async) kernel manager and one async client that every notebook reuses:
     nbclient polls the manager while cells run, so it notices a dead kernel, and no notebook pays
-    for a new client. Between notebooks the user namespace is cleared (``%reset -f``); after a
+    for a new client. Between notebooks the user namespace is cleared (see ``_RESET``); after a
     failure, a timeout or a dead kernel the kernel is replaced, so one bad unit-year cannot leak
     into the next.
     """
@@ -84,9 +85,11 @@ class KernelSession:
         self.retries = retries
         self.km: AsyncKernelManager | None = None
         self.kc = None
+        self._reset_id: str | None = None  # the namespace reset sent after the last notebook
 
     def ensure(self):
         """The running ``(km, kc)``, starting a kernel (with retries) when there is none."""
+        self._settle_reset()
         if self.km is not None and run_sync(self.km.is_alive)():
             return self.km, self.kc
         self.shutdown()
@@ -110,14 +113,34 @@ class KernelSession:
         raise RuntimeError(f"内核启动失败（已重试 {self.retries} 次）：{last}")
 
     def reset(self) -> None:
-        """Clear the user namespace between notebooks; replace the kernel if that fails."""
+        """Clear the user namespace between notebooks; replace the kernel if that fails.
+
+        The request is sent and not waited for: the kernel clears its namespace while this
+        process converts and writes the report. Its reply is checked when the kernel is next
+        used (:meth:`ensure`); nbclient ignores messages that answer another request.
+        """
         if self.kc is None:
             return
         try:
-            reply = run_sync(self.kc.execute_interactive)(_RESET, timeout=30, output_hook=lambda msg: None)
+            self._reset_id = self.kc.execute(_RESET, silent=True, store_history=False, allow_stdin=False)
+        except Exception:  # noqa: BLE001
+            self.shutdown()
+
+    def _settle_reset(self) -> None:
+        """Wait for the reply to the reset sent after the last notebook; replace the kernel if
+        it failed or does not come."""
+        msg_id, self._reset_id = self._reset_id, None
+        if msg_id is None or self.kc is None:
+            return
+        deadline = time.monotonic() + 30
+        try:
+            while True:
+                reply = run_sync(self.kc.get_shell_msg)(timeout=max(0.0, deadline - time.monotonic()))
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
             if reply["content"]["status"] != "ok":
                 raise RuntimeError("reset failed")
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - no reply in time (queue.Empty), or an error reply
             self.shutdown()
 
     def kill(self) -> None:
@@ -151,3 +174,4 @@ class KernelSession:
         if self.km is not None:
             self._stop(self.km, self.kc)
         self.km = self.kc = None
+        self._reset_id = None

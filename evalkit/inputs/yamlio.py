@@ -19,7 +19,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +56,16 @@ def _number_problem(text: str, limits: Limits) -> str | None:
     return None
 
 
-class _DecimalLoader(yaml.SafeLoader):
-    """SafeLoader whose floats are Decimals and whose dates stay strings, under :class:`Limits`.
+class _Guards:
+    """The checks made while composing, node by node, before anything is constructed: no anchor
+    or alias (unless allowed), depth, node count, text length, digits, no key twice in a mapping.
+    Mixed in before PyYAML's ``Composer``, whichever parser produces the events."""
 
-    Composition is checked node by node, before anything is constructed: no anchor or alias
-    (unless allowed), depth, node count, text length, digits, and no key twice in a mapping.
-    """
+    limits: Limits
+    _depth: int
+    _nodes: int
 
-    def __init__(self, stream: str, limits: Limits | None = None) -> None:
-        super().__init__(stream)
+    def _start_guards(self, limits: Limits | None) -> None:
         self.limits = limits or current()
         self._depth = 0
         self._nodes = 0
@@ -118,19 +119,56 @@ class _DecimalLoader(yaml.SafeLoader):
         return node
 
 
+class _DecimalLoader(_Guards, yaml.SafeLoader):
+    """SafeLoader whose floats are Decimals and whose dates stay strings, under :class:`Limits`:
+    PyYAML in pure Python, whose error messages :data:`_PROBLEMS_ZH` translates."""
+
+    def __init__(self, stream: str, limits: Limits | None = None) -> None:
+        super().__init__(stream)
+        self._start_guards(limits)
+
+
+_CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # libyaml, when PyYAML has it
+
+if _CParser is not None:
+
+    class _FastDecimalLoader(_Guards, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor,
+                             yaml.resolver.Resolver):
+        """The same loader with libyaml scanning and parsing (several times faster): the events
+        come from C, the composition (with every guard) and the construction are the same Python
+        code. Used only for documents that load; any YAML error is reported by
+        :class:`_DecimalLoader`, so the messages are PyYAML's."""
+
+        def __init__(self, stream: str, limits: Limits | None = None) -> None:
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._start_guards(limits)
+
+        def dispose(self) -> None:
+            pass
+
+    _LOADERS: tuple[type, ...] = (_FastDecimalLoader, _DecimalLoader)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _LOADERS = (_DecimalLoader,)
+
+
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = loader.construct_scalar(node).replace("_", "")
     lowered = text.lower()
     if lowered in (".nan", ".inf", "+.inf", "-.inf"):
         raise InputError("不接受 NaN 或无穷大", line=node.start_mark.line + 1)
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # YAML 1.1 sixty-based floats such as 1:30.5
+        raise InputError(f"无法识别的数字（{text[:40]}）：请写成十进制数", line=node.start_mark.line + 1) from None
 
 
-_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-# Dates such as 2023-12-31 stay text: a unit-year is keyed by its integer year, not a date.
-_DecimalLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+for _loader in _LOADERS:
+    _loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+    # Dates such as 2023-12-31 stay text: a unit-year is keyed by its integer year, not a date.
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 class LoadedYaml:
@@ -180,18 +218,37 @@ def _chinese_problem(problem: str) -> str:
     return problem
 
 
+_PYYAML_ONLY = ("\t", "?", "\ufeff")
+_GLUED_COMMENT = re.compile(r"[|>][-+0-9]*#")
+
+
+def _load(loader_class: type, text: str, limits: Limits) -> tuple[Any, Any]:
+    loader = loader_class(text, limits)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def loads_yaml(text: str, *, source: str = "<text>", limits: Limits | None = None) -> LoadedYaml:
     """Parse YAML text; a syntax error or an exceeded limit becomes an :class:`InputError`."""
     limits = limits or current()
     if len(text) > limits.max_file_bytes:
         raise InputError(f"内容过大（{len(text)} 个字符，上限 {limits.max_file_bytes}）", file=source)
     try:
-        loader = _DecimalLoader(text, limits)
+        # libyaml reads a tab inside a plain scalar, a "?" key in a flow collection, a BOM inside
+        # the text and a comment glued to a block scalar's header (|-#), where PyYAML refuses
+        # them: such texts go to PyYAML, so what loads and what fails is PyYAML's (a differential
+        # fuzz of mutated params files found no other case).
+        fast = (len(_LOADERS) > 1 and not any(char in text for char in _PYYAML_ONLY)
+                and not _GLUED_COMMENT.search(text))
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+            node, data = _load(_LOADERS[0] if fast else _DecimalLoader, text, limits)
+        except (yaml.YAMLError, UnicodeError):  # libyaml's message, or text it cannot encode
+            if not fast:
+                raise
+            node, data = _load(_DecimalLoader, text, limits)  # PyYAML's own message and line
     except InputError as exc:
         raise InputError(exc.message, file=source, line=exc.line) from None
     except yaml.MarkedYAMLError as exc:

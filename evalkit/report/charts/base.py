@@ -6,15 +6,18 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import PIL.Image
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import LayoutEngine
 
 from evalkit.core.figures import fmt, fmt_money
 from evalkit.core.scoring import Evaluation
+from evalkit.report.charts.agg import ChartCanvas
 from evalkit.report.charts.text import plain_figure, plain_text
 from evalkit.report.fonts import use_cjk_font
 
@@ -109,35 +112,176 @@ def to_png(fig: Figure, *, dpi: int = PNG_DPI) -> bytes:
 
 
 def _new_figure(
-    title: str, sections: Sequence[float], notes: Sequence[str]
+    title: str,
+    sections: Sequence[float],
+    notes: Sequence[str],
+    grids: Sequence[tuple[int, int, int]] | None = None,
 ) -> tuple[ChartFigure, list[Axes]]:
     """A figure 8 in wide: a one-line title, one axes per section (heights in inches) stacked
-    vertically, and the footnote lines under them; returns the figure and the section axes."""
+    vertically, and the footnote lines under them; returns the figure and the section axes.
+
+    ``grids`` gives a section several axes, ``(rows, columns, count)`` filled row by row (the
+    returned list then holds every axes of every section, in order). The axes are placed at draw time by
+    :class:`_StackLayout` from the measured size of their labels: no constrained layout.
+    """
     use_cjk_font()
     # A long unit or project name would run off the right edge: wrap each note to the width.
     notes = [line for note in notes for line in _break(note, _NOTE_COLUMNS)]
     notes_height = 0.1 + len(notes) * _LINE_INCHES
     height = 0.95 + sum(sections) + notes_height
-    fig = ChartFigure(figsize=(_WIDTH, height), dpi=_SCREEN_DPI, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = ChartFigure(figsize=(_WIDTH, height), dpi=_SCREEN_DPI)
+    ChartCanvas(fig)
     fig.set_facecolor("white")
-    fig.suptitle(title, fontsize=_TITLE_SIZE, color=PALETTE["text"])
-    grid = fig.add_gridspec(len(sections) + 1, 1, height_ratios=[*sections, notes_height])
-    axes = [fig.add_subplot(grid[i, 0]) for i in range(len(sections))]
-    notes_ax = fig.add_subplot(grid[len(sections), 0])
-    notes_ax.axis("off")
-    notes_ax.text(
+    fig.suptitle(title, fontsize=_TITLE_SIZE, color=PALETTE["text"], va="top", y=1 - _PAD_TOP / height)
+    note_text = fig.text(
         0,
-        1,
+        (notes_height - 0.05) / height,
         "\n".join(notes),
-        transform=notes_ax.transAxes,
         va="top",
         ha="left",
         fontsize=_SMALL_SIZE,
         color=PALETTE["note"],
         linespacing=1.45,
     )
+    grids = list(grids) if grids is not None else [(1, 1, 1)] * len(sections)
+    stacked: list[list[list[Axes]]] = []
+    axes: list[Axes] = []
+    for rows, columns, count in grids:
+        grid = [
+            [fig.add_axes((0, 0, 1, 1)) for _ in range(min(columns, count - r * columns))]
+            for r in range(rows)
+        ]
+        stacked.append(grid)
+        axes.extend(ax for row in grid for ax in row)
+    fig.set_layout_engine(_StackLayout(stacked, list(sections), notes_height, note_text))
     return fig, axes
+
+
+# Inches of fixed space around the stacked axes.
+_PAD_TOP = 0.12
+_PAD_LEFT = 0.12
+_PAD_RIGHT = 0.18
+_GAP = 0.08  # between a title (or legend) and its axes, and after an axes' labels
+_COLUMN_GAP = 0.25
+
+
+class _StackLayout(LayoutEngine):
+    """Places a chart's axes in fixed bands, measured once per draw: cheaper than constrained
+    layout, which measures every artist of every axes (twice) to find the same margins.
+
+    From the top: the title; then per section its rows of axes, each row with the height its
+    titles and legends need above it and its tick labels and axis labels below it; the notes at
+    the bottom. The plotting areas share what is left in proportion to the section heights; the
+    first columns of every section start at one left edge, wide enough for the widest tick
+    labels. A value label that would still cross the figure's right edge or the band above its
+    axes narrows or lowers that axes by as much.
+    """
+
+    _adjust_compatible = False
+    _colorbar_gridspec = False
+
+    def __init__(self, sections: list[list[list[Axes]]], heights: list[float], notes_height: float,
+                 notes: Artist) -> None:
+        super().__init__()
+        self.sections = sections
+        self.heights = heights
+        self.notes_height = notes_height
+        self.notes = notes
+
+    def execute(self, fig: Figure) -> None:
+        renderer = fig._get_renderer()
+        dpi = fig.dpi
+        width, height = fig.get_size_inches()
+        # Measure with a provisional position: what sticks out of each axes, in inches.
+        needs = {}
+        for grid in self.sections:
+            for row in grid:
+                for ax in row:
+                    if ax.get_visible() and ax.axison:
+                        needs[ax] = _decorations(ax, renderer, dpi)
+        title = fig._suptitle
+        title_band = _PAD_TOP + (title.get_window_extent(renderer).height / dpi if title is not None else 0) + _GAP
+        # Column 0 of every section shares one left edge; later columns are sized per section.
+        first = max((needs[row[0]][0] for grid in self.sections for row in grid if row and row[0] in needs),
+                    default=0.0)
+        col_lefts = []
+        for grid in self.sections:
+            col_left = [first] + [0.0] * (max((len(row) for row in grid), default=1) - 1)
+            for row in grid:
+                for i, ax in enumerate(row[1:], start=1):
+                    if ax in needs:
+                        col_left[i] = max(col_left[i], needs[ax][0])
+            col_lefts.append(col_left)
+        rows = [(s, row) for s, grid in enumerate(self.sections) for row in grid]
+        band = {id(row): (max((needs[ax][3] for ax in row if ax in needs), default=0.0),
+                          max((needs[ax][1] for ax in row if ax in needs), default=0.0)) for _, row in rows}
+        decorations = sum(top + bottom for top, bottom in band.values())
+        room = max(height - title_band - self.notes_height - decorations, 0.2 * len(rows))
+        total = sum(self.heights) or 1.0
+        y = height - title_band
+        for s, row in rows:
+            top, bottom = band[id(row)]
+            h = room * self.heights[s] / total / len(self.sections[s])
+            y -= top + h
+            col_left = col_lefts[s]
+            n = len(col_left)  # a short last row keeps the grid's widths
+            left0 = _PAD_LEFT + col_left[0]
+            others = sum(col_left[1:n])
+            w = (width - left0 - _PAD_RIGHT - others - (n - 1) * _COLUMN_GAP) / n
+            x = left0
+            for i, ax in enumerate(row):
+                if i:
+                    x += _COLUMN_GAP + col_left[i]
+                ax.set_position((x / width, y / height, max(w, 0.1) / width, max(h, 0.1) / height))
+                x += w
+            y -= bottom
+        for grid in self.sections:  # value labels past the right edge or into the band above
+            for row in grid:
+                for ax in row:
+                    if ax in needs:
+                        _fit_texts(ax, renderer, dpi, width, height)
+        first = next((ax for grid in self.sections for row in grid for ax in row), None)
+        left = first.get_position().x0 * width if first is not None else _PAD_LEFT
+        note_width = self.notes.get_window_extent(renderer).width / dpi
+        self.notes.set_x((left if left + note_width <= width - _PAD_RIGHT else _PAD_LEFT) / width)
+
+
+def _decorations(ax: Axes, renderer: Any, dpi: float) -> tuple[float, float, float, float]:
+    """Inches the axes' tick labels, axis labels, title and legend take (left, bottom, right, top)."""
+    box = ax.get_window_extent(renderer)
+    left = bottom = right = top = 0.0
+    for axis in (ax.xaxis, ax.yaxis):
+        extent = axis.get_tightbbox(renderer, for_layout_only=True)
+        if extent is None or extent.width == 0 or extent.height == 0:
+            continue
+        left = max(left, box.x0 - extent.x0)
+        bottom = max(bottom, box.y0 - extent.y0)
+        right = max(right, extent.x1 - box.x1)
+    above = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+    legend = ax.get_legend()
+    if legend is not None:
+        above.append(legend)
+    for artist in above:
+        extent = artist.get_window_extent(renderer)
+        top = max(top, extent.y1 - box.y1)
+    return (left / dpi + _GAP, bottom / dpi + _GAP, right / dpi, top / dpi + (_GAP if top else 0.0))
+
+
+def _fit_texts(ax: Axes, renderer: Any, dpi: float, width: float, height: float) -> None:
+    """Shrink ``ax`` so that its annotations stay inside the figure's right edge and below the top
+    of the band reserved above it."""
+    box = ax.get_window_extent(renderer)
+    right_edge = (width - 0.04) * dpi
+    over_right = over_top = 0.0
+    for text in ax.texts:
+        if not text.get_visible() or not text.get_text():
+            continue
+        extent = text.get_window_extent(renderer)
+        over_right = max(over_right, extent.x1 - right_edge)
+        over_top = max(over_top, extent.y1 - box.y1)
+    if over_right > 0 or over_top > 0:
+        x0, y0, w, h = ax.get_position().bounds
+        ax.set_position((x0, y0, w - over_right / dpi / width, h - over_top / dpi / height))
 
 
 def _caption(ev: Evaluation) -> str:

@@ -57,11 +57,12 @@ def trends(evaluations: Sequence[Evaluation]) -> ChartFigure | None:
     else:
         notes.append("没有两年以上都有完成率的定量指标，未画指标趋势。")
     fig, axes = _new_figure(
-        "历年趋势", [2.3] + ([0.35 + 1.55 * grid_rows] if series else []), notes
+        "历年趋势",
+        [2.3] + ([0.35 + 1.55 * grid_rows] if series else []),
+        notes,
+        grids=[(1, 2, 2)] + ([(grid_rows, columns, len(series))] if series else []),
     )
-    top = axes[0].get_subplotspec().subgridspec(1, 2, wspace=0.12)
-    axes[0].remove()
-    score_ax, rate_ax = fig.add_subplot(top[0, 0]), fig.add_subplot(top[0, 1])
+    score_ax, rate_ax = axes[:2]
     for ax, title, values, labels in (
         (
             score_ax,
@@ -109,10 +110,7 @@ def trends(evaluations: Sequence[Evaluation]) -> ChartFigure | None:
             )
     rate_ax.yaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
     if series:
-        grid = axes[1].get_subplotspec().subgridspec(grid_rows, columns, hspace=0.1, wspace=0.08)
-        axes[1].remove()
-        panels = [fig.add_subplot(grid[i // columns, i % columns]) for i in range(len(series))]
-        _draw_completion_trends(panels, years, series)
+        _draw_completion_trends(axes[2:], years, series, columns)
     return fig
 
 
@@ -143,11 +141,12 @@ def _draw_completion_trends(
     panels: Sequence[Axes],
     years: list[int],
     series: list[tuple[str, list[tuple[int, Decimal, str]]]],
+    columns: int,
 ) -> None:
     """Small multiples: one panel per indicator on a shared scale; values beyond 200% sit on the top edge."""
     values = [value for _, points in series for _, value, _ in points]
     ceiling = float(max([HUNDRED, *(v for v in values if v <= _COMPLETION_AXIS_CAP)])) * 1.1
-    for ax, (name, points) in zip(panels, series, strict=True):
+    for i, (ax, (name, points)) in enumerate(zip(panels, series, strict=True)):
         _style(ax, value_axis="y")
         ax.axhline(100, color=PALETTE["target"], linewidth=0.9)
         ys = [min(float(value), ceiling) for _, value, _ in points]
@@ -178,7 +177,7 @@ def _draw_completion_trends(
         ax.yaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
         _year_axis(ax, years)
         ax.tick_params(labelsize=_SMALL_SIZE - 1)
-        if not ax.get_subplotspec().is_first_col():
+        if i % columns:
             ax.tick_params(labelleft=False)
 
 

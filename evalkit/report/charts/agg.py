@@ -1,0 +1,154 @@
+"""The Agg canvas charts draw on: matplotlib's own, with two costs of its text path removed.
+
+A report's charts draw a few hundred short texts, and matplotlib 3.11 spends most of a chart's
+drawing time on them:
+
+* **measuring** a text (``get_text_width_height_descent``) shapes it with FreeType every time a
+  new figure measures it, because matplotlib's cache is per renderer, and every figure has its
+  own. The same tick labels, legends and headings come back in every report: here the result is
+  kept per process, keyed by the text, the font properties and the dpi (a pure function of them).
+* **laying out** a text for drawing (``FT2Font._layout``: glyphs, fallback fonts, offsets) is
+  redone for every draw, and every layout reads the font's height tables again: both are kept
+  per process the same way.
+* **drawing** a text renders glyph by glyph in Python, setting the font size and building a
+  transform matrix with numpy for each glyph. Here the size is set only when the font or size
+  changes and the rotation matrix is built once per text; the glyphs, their positions and the
+  calls that rasterise them are matplotlib's, so the pixels are the same.
+
+Mathtext is off on charts (:mod:`evalkit.report.charts.text`); its boxes still go to matplotlib.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
+from matplotlib.ft2font import RenderMode
+
+__all__ = ["ChartCanvas"]
+
+
+class _ChartRenderer(RendererAgg):
+    """RendererAgg with text metrics shared across figures and a leaner glyph loop."""
+
+    def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        # A generic family ("sans-serif") resolves through rcParams: they are part of the key.
+        key = (s, _font_key(prop), self.dpi, get_hinting_flag())
+        found = _METRICS.get(key)
+        if found is None:
+            found = _remember(_METRICS, key, super().get_text_width_height_descent(s, prop, ismath))
+        return found
+
+    def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:
+        """Ascent, descent and line gap of the font at this dpi, as ``Text._get_layout`` reads
+        them from the font's OS/2 or hhea table on every layout; here once per font and size."""
+        key = (_font_key(prop), self.dpi)
+        found = _HEIGHTS.get(key)
+        if found is None:
+            font = get_font(fontManager._find_fonts_by_props(prop))
+            metrics: tuple[float | None, float | None, float | None] = (None, None, None)
+            for table_name, gap, ascent, descent in (
+                ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                ("hhea", "lineGap", "ascent", "descent"),
+            ):
+                table = font.get_sfnt_table(table_name)
+                if table is None:
+                    continue
+                scale = prop.get_size_in_points() * self.dpi / 72 / font.get_sfnt_table("head")["unitsPerEm"]
+                metrics = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+                break
+            found = _remember(_HEIGHTS, key, metrics)
+        return found
+
+    def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False,
+                  mtext: Any = None) -> None:
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        key = (s, _font_key(prop), self.dpi, get_hinting_flag(), repr(features), repr(language))
+        found = _LAYOUTS.get(key)
+        if found is None:
+            font = self._prepare_font(prop)
+            items = font._layout(s, flags=get_hinting_flag(), features=features, language=language)
+            found = _remember(_LAYOUTS, key, tuple((i.ft_object, i.glyph_index, i.x, i.y) for i in items))
+        size = prop.get_size_in_points()
+        self._draw_text_glyphs_and_boxes(
+            gc, x, y, angle, ((ft, size, glyph, 0, 1, gx, gy) for ft, glyph, gx, gy in found), []
+        )
+
+    def _draw_text_glyphs_and_boxes(self, gc: Any, x: float, y: float, angle: float, glyphs: Any, boxes: Any) -> None:
+        if boxes:  # mathtext rules: matplotlib's own path
+            return super()._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, boxes)
+        cos = math.cos(math.radians(angle))
+        sin = math.sin(math.radians(angle))
+        load_flags = get_hinting_flag()
+        mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
+        antialiased = gc.get_antialiased()
+        height = self.height
+        dpi = self.dpi
+        draw_image = self._renderer.draw_text_image
+        matrices: dict[tuple[float, float], Any] = {}
+        current = None
+        for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards.
+            if current is None or current[0] is not font or current[1] != size:
+                font.set_size(size, dpi)
+                current = (font, size)
+            matrix = matrices.get((slant, extend))
+            if matrix is None:
+                matrix = matrices[(slant, extend)] = (
+                    (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[extend, extend * slant], [0, 1]])
+                    .round()
+                    .astype(int)
+                )
+            font._set_transform(
+                matrix,
+                [round(0x40 * (x + dx * cos - dy * sin)), round(0x40 * (height - y + dx * sin + dy * cos))],
+            )
+            bitmap = font._render_glyph(glyph_index, load_flags, mode)
+            buffer = bitmap.buffer
+            if not antialiased:
+                buffer *= 0xFF
+            draw_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
+
+
+#: Text metrics by (text, font properties, dpi, hinting); a report's charts measure a few hundred.
+_METRICS: dict[tuple, tuple[float, float, float]] = {}
+#: Glyph layouts of drawn texts (font object, glyph, offset), keyed like the metrics.
+_LAYOUTS: dict[tuple, tuple[tuple[Any, int, float, float], ...]] = {}
+#: Font height metrics by (font properties, dpi).
+_HEIGHTS: dict[tuple, tuple[float | None, float | None, float | None]] = {}
+#: Entries per cache: about 30 reports' texts (a value label is seldom seen twice, a tick label or
+#: a heading in every report). A full cache is emptied: at most about 5 MB in a kernel.
+_CACHE_MAX = 2048
+
+
+def _font_key(prop: Any) -> tuple:
+    """Everything a FontProperties is (what its hash is made of), and the rcParams a generic family
+    ("sans-serif") is resolved through."""
+    return (*prop.__dict__.values(), tuple(mpl.rcParams["font.sans-serif"]))
+
+
+def _remember(cache: dict, key: tuple, value: Any) -> Any:
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+class ChartCanvas(FigureCanvasAgg):
+    """An Agg canvas whose renderer is :class:`_ChartRenderer`."""
+
+    def get_renderer(self) -> RendererAgg:
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = _ChartRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
