@@ -17,7 +17,7 @@ import uuid
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-from evalkit.batch.hygiene import kernel_preexec
+from evalkit.batch.hygiene import kernel_env, kernel_preexec
 
 __all__ = ["IPCKernelManager", "KernelSession", "kernel_manager_class"]
 
@@ -96,7 +96,8 @@ class KernelSession:
             kc = None
             try:
                 # killed with its parent, even by SIGKILL (evalkit.batch.hygiene)
-                run_sync(km.start_kernel)(**({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
+                run_sync(km.start_kernel)(env=kernel_env(),  # glibc malloc settings (evalkit.batch.hygiene)
+                                          **({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
                 kc = km.client()
                 kc.start_channels()
                 run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
