@@ -90,7 +90,10 @@ class PeakMemory(threading.Thread):
     """Samples the build's process tree every 0.2 s; peaks in MiB.
 
     A worker is a pool process with its kernel (the kernel is the worker's child); with
-    ``--jobs 1`` the build process itself is the worker. For each worker the sum over its
+    ``--jobs 1`` (``inline``) the build process itself is the worker. Processes are told apart by
+    their command line, so a child between ``fork`` and ``exec`` (a copy of its parent for a few
+    milliseconds) counts only in the whole build. The build process is not a worker when there are
+    pool workers: after them it writes the records table and the index (pandas, pyarrow). For each worker the sum over its
     processes is taken at each sample, in three measures (psutil ``memory_full_info``, from
     ``/proc/<pid>/smaps_rollup``):
 
@@ -105,9 +108,10 @@ class PeakMemory(threading.Thread):
     bound of the RSS peak: the two processes need not peak at the same moment).
     """
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, *, inline: bool = False) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
+        self.inline = inline
         self.peak_worker = 0.0  # RSS, worker + kernel (the figure earlier runs printed)
         self.peak_worker_pss = 0.0
         self.peak_worker_uss = 0.0
@@ -123,12 +127,10 @@ class PeakMemory(threading.Thread):
     def _sample(self) -> None:
         everything = [self.root, *self.root.children(recursive=True)]
         info = {proc.pid: proc.memory_full_info() for proc in everything}
-        workers = [c for c in self.root.children() if _role(c) == "worker"]
-        if not workers:  # --jobs 1: the build process is the worker, its children the kernels
-            workers = [self.root]
+        # --jobs 1: the build process is the worker, its children the kernels
+        workers = [self.root] if self.inline else [c for c in self.root.children() if _role(c) == "worker"]
         for worker in workers:
-            tree = [worker, *(worker.children(recursive=True) if worker is not self.root else
-                              (c for c in everything[1:] if _role(c) == "kernel"))]
+            tree = [worker, *(c for c in worker.children(recursive=True) if _role(c) == "kernel")]
             for proc in tree:
                 role = "worker" if proc is worker else "kernel"
                 self.hwm[proc.pid] = (role, worker.pid, max(self.hwm.get(proc.pid, ("", 0, 0))[2], _hwm(proc)))
@@ -192,20 +194,21 @@ class PeakMemory(threading.Thread):
 
 
 def _role(proc: psutil.Process) -> str:
-    """``kernel``, ``tracker`` (multiprocessing's resource tracker) or ``worker``."""
+    """``kernel``, ``worker`` (a spawned pool process) or ``other`` (multiprocessing's resource
+    tracker, a process between ``fork`` and ``exec``)."""
     cmdline = " ".join(proc.cmdline())
     if "ipykernel" in cmdline:
         return "kernel"
-    if "resource_tracker" in cmdline:
-        return "tracker"
-    return "worker"
+    if "multiprocessing.spawn" in cmdline:
+        return "worker"
+    return "other"
 
 
 def evalkit_build(params: Path, out: Path, jobs: int, extra: list[str] = ()) -> tuple[float, PeakMemory]:
     cmd = [str(BIN / "evalkit"), "build", "--params", str(params), "--out", str(out), "--jobs", str(jobs), "-q", *extra]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    monitor = PeakMemory(proc.pid)
+    monitor = PeakMemory(proc.pid, inline=jobs <= 1)
     monitor.start()
     proc.wait()
     monitor.stop.set()
