@@ -66,6 +66,9 @@ def _evalkit_reset(ip=get_ipython()):
     # IPython 9 also keeps every output's MIME bundle (a report's HTML and PNGs): about 0.6 MiB a report
     for kept in ("outputs", "output_hist_reprs", "exceptions"):
         getattr(ip.history_manager, kept, {}).clear()
+    # flush() ran a full collection; what survives is long-lived: later collections skip it, so the
+    # report's charts can be freed as they are drawn (evalkit.report.render._collect_if_cheap)
+    import gc; gc.freeze()
 _evalkit_reset()
 del _evalkit_reset
 """
