@@ -70,38 +70,145 @@ def naive_loop(params: Path, pairs: list[tuple[str, int]], work: Path) -> float:
     return (time.perf_counter() - started) / len(pairs)
 
 
-class PeakMemory(threading.Thread):
-    """Samples the build's process tree: the largest worker + kernel RSS seen, in MiB."""
+def _mib(n: float) -> float:
+    return n / 2**20
 
-    def __init__(self, pid: int) -> None:
+
+def _hwm(proc: psutil.Process) -> int:
+    """The process's peak RSS so far (``VmHWM``, bytes; 0 where /proc has none): no sample can miss it."""
+    try:
+        with open(f"/proc/{proc.pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class PeakMemory(threading.Thread):
+    """Samples the build's process tree every 0.2 s; peaks in MiB.
+
+    A worker is a pool process with its kernel (the kernel is the worker's child); with
+    ``--jobs 1`` (``inline``) the build process itself is the worker. Processes are told apart by
+    their command line, so a child between ``fork`` and ``exec`` (a copy of its parent for a few
+    milliseconds) counts only in the whole build. The build process is not a worker when there are
+    pool workers: after them it writes the records table and the index (pandas, pyarrow). For each worker the sum over its
+    processes is taken at each sample, in three measures (psutil ``memory_full_info``, from
+    ``/proc/<pid>/smaps_rollup``):
+
+    * **RSS**: resident pages, shared ones (the same libraries mapped by the worker, its kernel
+      and the other workers) counted in full in every process: the sum over-counts;
+    * **PSS**: each shared page divided among the processes that map it: sums to the machine's
+      real use, so the per-worker PSS is what one more worker costs;
+    * **USS**: pages only this process maps (freed if it exits).
+
+    Sampling can miss a peak between two samples; ``VmHWM`` (each process's own peak RSS, kept by
+    Linux) cannot, so the sum of the worker's and its kernel's ``VmHWM`` is also given (an upper
+    bound of the RSS peak: the two processes need not peak at the same moment).
+    """
+
+    def __init__(self, pid: int, *, inline: bool = False) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
-        self.peak_worker = 0.0
-        self.peak_total = 0.0
+        self.inline = inline
+        self.peak_worker = 0.0  # RSS, worker + kernel (the figure earlier runs printed)
+        self.peak_worker_pss = 0.0
+        self.peak_worker_uss = 0.0
+        self.peak_total = 0.0  # RSS, whole build
+        self.peak_total_pss = 0.0
+        # Alone: the worker process and the kernel process, RSS and PSS.
+        self.peak_worker_process = self.peak_worker_process_pss = 0.0
+        self.peak_kernel = self.peak_kernel_pss = 0.0
+        self.hwm: dict[int, tuple[str, int, int]] = {}  # pid -> (role, worker pid, VmHWM bytes)
+        self.samples = 0
         self.stop = threading.Event()
+
+    def _sample(self) -> None:
+        everything = [self.root, *self.root.children(recursive=True)]
+        info = {proc.pid: proc.memory_full_info() for proc in everything}
+        # --jobs 1: the build process is the worker, its children the kernels
+        workers = [self.root] if self.inline else [c for c in self.root.children() if _role(c) == "worker"]
+        for worker in workers:
+            tree = [worker, *(c for c in worker.children(recursive=True) if _role(c) == "kernel")]
+            for proc in tree:
+                role = "worker" if proc is worker else "kernel"
+                self.hwm[proc.pid] = (role, worker.pid, max(self.hwm.get(proc.pid, ("", 0, 0))[2], _hwm(proc)))
+                mine = info.get(proc.pid) or proc.memory_full_info()
+                if role == "worker":
+                    self.peak_worker_process = max(self.peak_worker_process, _mib(mine.rss))
+                    self.peak_worker_process_pss = max(self.peak_worker_process_pss, _mib(mine.pss))
+                else:
+                    self.peak_kernel = max(self.peak_kernel, _mib(mine.rss))
+                    self.peak_kernel_pss = max(self.peak_kernel_pss, _mib(mine.pss))
+            rows = [info.get(proc.pid) or proc.memory_full_info() for proc in tree]
+            self.peak_worker = max(self.peak_worker, _mib(sum(r.rss for r in rows)))
+            self.peak_worker_pss = max(self.peak_worker_pss, _mib(sum(r.pss for r in rows)))
+            self.peak_worker_uss = max(self.peak_worker_uss, _mib(sum(r.uss for r in rows)))
+        self.peak_total = max(self.peak_total, _mib(sum(r.rss for r in info.values())))
+        self.peak_total_pss = max(self.peak_total_pss, _mib(sum(r.pss for r in info.values())))
+        self.samples += 1
+
+    @property
+    def peak_worker_hwm(self) -> float:
+        """The largest (worker VmHWM + its largest kernel VmHWM), MiB."""
+        best = 0
+        for pid, (role, _, hwm) in self.hwm.items():
+            if role == "worker":
+                kernels = [h for r, w, h in self.hwm.values() if r == "kernel" and w == pid]
+                best = max(best, hwm + max(kernels, default=0))
+        return _mib(best)
 
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                children = self.root.children()
-                total = self.root.memory_info().rss
-                for child in children:
-                    tree = [child, *child.children(recursive=True)]
-                    rss = sum(p.memory_info().rss for p in tree if p.is_running())
-                    total += rss
-                    if "ipykernel" not in " ".join(child.cmdline()):
-                        self.peak_worker = max(self.peak_worker, rss / 2**20)
-                self.peak_total = max(self.peak_total, total / 2**20)
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                pass
+                self._sample()
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                pass  # a process ended while it was read: the next sample has the rest
             self.stop.wait(0.2)
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "peak_rss_per_worker_mib": round(self.peak_worker, 1),
+            "peak_pss_per_worker_mib": round(self.peak_worker_pss, 1),
+            "peak_uss_per_worker_mib": round(self.peak_worker_uss, 1),
+            "peak_hwm_per_worker_mib": round(self.peak_worker_hwm, 1),
+            "peak_rss_worker_process_mib": round(self.peak_worker_process, 1),
+            "peak_pss_worker_process_mib": round(self.peak_worker_process_pss, 1),
+            "peak_rss_kernel_mib": round(self.peak_kernel, 1),
+            "peak_pss_kernel_mib": round(self.peak_kernel_pss, 1),
+            "peak_rss_total_mib": round(self.peak_total, 1),
+            "peak_pss_total_mib": round(self.peak_total_pss, 1),
+            "memory_samples": self.samples,
+        }
+
+    def lines(self) -> list[str]:
+        return [
+            f"peak memory per worker (worker + kernel, sampled every 0.2 s): PSS {self.peak_worker_pss:.0f} MiB "
+            f"(target <= 250 MiB, judged on PSS), RSS {self.peak_worker:.0f} MiB, USS {self.peak_worker_uss:.0f} MiB; "
+            f"whole build: PSS {self.peak_total_pss:.0f} MiB, RSS {self.peak_total:.0f} MiB",
+            f"  worker process alone: RSS {self.peak_worker_process:.0f} MiB, PSS {self.peak_worker_process_pss:.0f} MiB; "
+            f"kernel alone: RSS {self.peak_kernel:.0f} MiB, PSS {self.peak_kernel_pss:.0f} MiB; "
+            f"worker + kernel peak RSS as Linux kept it (VmHWM, summed): {self.peak_worker_hwm:.0f} MiB",
+        ]
+
+
+def _role(proc: psutil.Process) -> str:
+    """``kernel``, ``worker`` (a spawned pool process) or ``other`` (multiprocessing's resource
+    tracker, a process between ``fork`` and ``exec``)."""
+    cmdline = " ".join(proc.cmdline())
+    if "ipykernel" in cmdline:
+        return "kernel"
+    if "multiprocessing.spawn" in cmdline:
+        return "worker"
+    return "other"
 
 
 def evalkit_build(params: Path, out: Path, jobs: int, extra: list[str] = ()) -> tuple[float, PeakMemory]:
     cmd = [str(BIN / "evalkit"), "build", "--params", str(params), "--out", str(out), "--jobs", str(jobs), "-q", *extra]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    monitor = PeakMemory(proc.pid)
+    monitor = PeakMemory(proc.pid, inline=jobs <= 1)
     monitor.start()
     proc.wait()
     monitor.stop.set()
@@ -152,14 +259,12 @@ def main() -> None:
                 evalkit_wall_seconds=round(elapsed, 2),
                 evalkit_seconds_per_report=round(ours_each, 3),
                 throughput_ratio=round(naive_each / ours_each, 2),
-                peak_rss_per_worker_mib=round(memory.peak_worker, 1),
-                peak_rss_total_mib=round(memory.peak_total, 1),
+                **memory.figures(),
             )
             print(f"naive loop (papermill CLI + nbconvert CLI): {naive_each:.2f} s/report over {args.naive} reports")
             print(f"evalkit build --jobs {args.jobs}: {elapsed:.1f} s for {n} reports = {ours_each:.3f} s/report")
             print(f"throughput ratio: {naive_each / ours_each:.1f}x (target >= 20x)")
-            print(f"peak RSS per worker (worker + kernel): {memory.peak_worker:.0f} MiB (target <= 250 MiB); "
-                  f"whole build: {memory.peak_total:.0f} MiB")
+            print("\n".join(memory.lines()))
 
         if "noop" in parts and args.noop:
             noop_params = work / "noop-params"

@@ -6,6 +6,9 @@
   when the parent is gone; kernels started by jupyter_client watch theirs (``JPY_PARENT_PID``).
 * Workers ignore SIGINT: Ctrl-C goes to the parent, which stops the pool and reports the units
   that were in flight as interrupted.
+* Workers and kernels use glibc's allocator with two arenas and a fixed mmap threshold
+  (:data:`MALLOC_SETTINGS`): a long-lived process that draws charts and cuts fonts otherwise keeps
+  tens of MiB it has freed (measured: a kernel 60 MiB, a worker 2 MiB more per report).
 
 Linux sends the parent-death signal when the *thread* that started the child ends. Kernels are
 started by the thread that runs the job (a worker's main thread; in Dask, the worker's long-lived
@@ -23,7 +26,7 @@ import sys
 import threading
 import time
 
-__all__ = ["die_with_parent", "kernel_preexec", "worker_initializer"]
+__all__ = ["MALLOC_SETTINGS", "die_with_parent", "kernel_env", "kernel_preexec", "tune_malloc", "worker_initializer"]
 
 _PR_SET_PDEATHSIG = 1
 _LIBC = None
@@ -32,6 +35,34 @@ if sys.platform.startswith("linux"):
         _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     except OSError:  # pragma: no cover - a Linux without a C library
         _LIBC = None
+
+
+#: glibc ``malloc`` settings (mallopt(3); the environment variables of the same names, read when a
+#: process starts). ``MALLOC_ARENA_MAX=2``: at most two arenas, not eight per core: each thread
+#: that allocates (the kernel's I/O threads, a worker's per-report watchdog) may otherwise get an
+#: arena of its own, which keeps what it frees. ``MALLOC_MMAP_THRESHOLD_=131072``: blocks of 128 KiB
+#: and more (chart canvases, PNG and font buffers) always come from ``mmap`` and go back to the
+#: system when freed; by default glibc raises the threshold after the first such block is freed,
+#: and later ones stay in the heap, which then cannot shrink. A value set in the environment wins.
+MALLOC_SETTINGS = {"MALLOC_ARENA_MAX": 2, "MALLOC_MMAP_THRESHOLD_": 131072}
+_MALLOPT = {"MALLOC_ARENA_MAX": -8, "MALLOC_MMAP_THRESHOLD_": -3}  # M_ARENA_MAX, M_MMAP_THRESHOLD
+
+
+def kernel_env() -> dict[str, str]:
+    """The environment a kernel starts with: this process's, plus :data:`MALLOC_SETTINGS` where unset."""
+    env = dict(os.environ)
+    for name, value in MALLOC_SETTINGS.items():
+        env.setdefault(name, str(value))
+    return env
+
+
+def tune_malloc() -> bool:
+    """Apply :data:`MALLOC_SETTINGS` to this running process (glibc's ``mallopt``), except those the
+    environment sets (glibc has read them already); False where there is no glibc ``mallopt``."""
+    mallopt = getattr(_LIBC, "mallopt", None) if _LIBC is not None and sys.platform.startswith("linux") else None
+    if mallopt is None:
+        return False
+    return all(mallopt(_MALLOPT[name], value) == 1 for name, value in MALLOC_SETTINGS.items() if name not in os.environ)
 
 
 def die_with_parent(sig: int = signal.SIGKILL) -> bool:
@@ -56,6 +87,7 @@ def _watch_parent(parent: int) -> None:
 def worker_initializer() -> None:
     """Run first in every worker of the local pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tune_malloc()
     parent = os.getppid()
     die_with_parent(signal.SIGKILL)
     if parent == 1 or os.getppid() != parent:  # the parent died before prctl took effect

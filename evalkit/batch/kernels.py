@@ -18,7 +18,7 @@ import uuid
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-from evalkit.batch.hygiene import kernel_preexec
+from evalkit.batch.hygiene import kernel_env, kernel_preexec
 
 __all__ = ["IPCKernelManager", "KernelSession", "kernel_manager_class"]
 
@@ -64,6 +64,12 @@ def _evalkit_reset(ip=get_ipython()):
     for name in [n for n in ip.user_ns if not n.startswith("_") and n not in hidden]:
         del ip.user_ns[name]
     ip.displayhook.flush()
+    # IPython 9 also keeps every output's MIME bundle (a report's HTML and PNGs): about 0.6 MiB a report
+    for kept in ("outputs", "output_hist_reprs", "exceptions"):
+        getattr(ip.history_manager, kept, {}).clear()
+    # flush() ran a full collection; what survives is long-lived: later collections skip it, so the
+    # report's charts can be freed as they are drawn (evalkit.report.render._collect_if_cheap)
+    import gc; gc.freeze()
 _evalkit_reset()
 del _evalkit_reset
 """
@@ -99,7 +105,8 @@ class KernelSession:
             kc = None
             try:
                 # killed with its parent, even by SIGKILL (evalkit.batch.hygiene)
-                run_sync(km.start_kernel)(**({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
+                run_sync(km.start_kernel)(env=kernel_env(),  # glibc malloc settings (evalkit.batch.hygiene)
+                                          **({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
                 kc = km.client()
                 kc.start_channels()
                 run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)

@@ -24,7 +24,7 @@ import contextlib
 import threading
 from pathlib import Path
 
-__all__ = ["FONT_FAMILY", "FONT_FAMILIES", "font_path", "use_cjk_font"]
+__all__ = ["FONT_FAMILY", "FONT_FAMILIES", "covered_code_points", "font_path", "use_cjk_font"]
 
 #: The family charts use. The collection also holds the JP/KR/TC/HK faces; the SC face has the
 #: Simplified Chinese glyph forms. Reference it in CSS as ``font-family: "Noto Sans CJK SC"``.
@@ -90,3 +90,25 @@ def use_cjk_font() -> str:
     matplotlib.rcParams["font.family"] = list(FONT_FAMILIES)
     matplotlib.rcParams["axes.unicode_minus"] = True
     return FONT_FAMILY
+
+
+def covered_code_points() -> frozenset[int]:
+    """Code points the chart fonts (:data:`FONT_FAMILIES`: Noto Sans CJK SC, then DejaVu Sans) can draw.
+
+    Read from each font's Unicode character map by FreeType, through matplotlib, as matplotlib
+    draws them: about 4 MiB and a few milliseconds. (Reading the map with fontTools parses the
+    collection's 15 MB CFF table for the glyph order: about 40 MiB at its peak, 30 MiB of which
+    a kernel kept.)
+
+    >>> 0x9884 in covered_code_points(), 0x20000 in covered_code_points()  # 预, 𠀀 (CJK Extension B)
+    (True, False)
+    """
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    use_cjk_font()
+    points: set[int] = set()
+    for family in FONT_FAMILIES:
+        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=True)
+        points.update(FT2Font(path, face_index=getattr(path, "face_index", 0)).get_charmap())
+    return frozenset(points)

@@ -34,23 +34,9 @@ MISSING_GLYPH = "□"
 @functools.cache
 def _covered() -> frozenset[int]:
     """Code points the chart fonts (Noto Sans CJK SC, then DejaVu Sans) can draw."""
-    from fontTools.ttLib import TTCollection, TTFont
-    from matplotlib import font_manager
+    from evalkit.report.fonts import covered_code_points
 
-    from evalkit.report.fonts import FONT_FAMILY, font_path
-
-    points: set[int] = set()
-    with TTCollection(str(font_path()), lazy=True) as collection:
-        for face in collection.fonts:
-            if FONT_FAMILY in str(face["name"].getDebugName(1)):
-                points.update(face.getBestCmap())
-                break
-        else:  # a collection without the SC face: any face covers the same code points
-            points.update(collection.fonts[0].getBestCmap())
-    dejavu = font_manager.findfont("DejaVu Sans", fallback_to_default=True)
-    with TTFont(dejavu, lazy=True) as font:
-        points.update(font.getBestCmap())
-    return frozenset(points)
+    return covered_code_points()
 
 
 def drawable(text: str) -> str:
