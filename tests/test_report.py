@@ -255,3 +255,37 @@ def test_warnings_never_reach_the_published_page():
     html, _ = make_exporter().from_notebook_node(nb, resources=resources)
     assert "<p>综合得分</p>" in html
     assert "UserWarning" not in html and "/srv/evalkit" not in html
+
+
+def _dom(html: str) -> list:
+    """The page as a list of (tag, sorted attributes) and non-blank texts, in document order."""
+    import lxml.html
+
+    out = []
+    for element in lxml.html.document_fromstring(html).iter():
+        if isinstance(element.tag, str):
+            classes = " ".join(element.attrib.get("class", "").split())
+            attrs = sorted((k, classes if k == "class" else v) for k, v in element.attrib.items())
+            out.append((element.tag, attrs))
+        for text in (element.text, element.tail):
+            if text and text.strip():
+                out.append(" ".join(text.split()))
+    return out
+
+
+def test_report_exporter_gives_nbconvert_s_page(site):
+    """evalkit's exporter skips nbconvert's BeautifulSoup pass; the page it makes must be the same
+    document as nbconvert's HTMLExporter makes from the same executed notebook and template."""
+    from nbconvert import HTMLExporter
+
+    from evalkit.batch.jobs import make_exporter
+    from evalkit.report.render import stylesheet
+
+    nb = nbformat.read(site / "2023" / "xinshi-rd.ipynb", as_version=4)
+    ours = make_exporter()
+    theirs = HTMLExporter(config=ours.config, template_name="evalkit_report")
+    resources = {"evalkit": {"version": "test", "css": stylesheet(), "css_href": None}}
+    page, _ = ours.from_notebook_node(nb, resources=dict(resources))
+    reference, _ = theirs.from_notebook_node(nb, resources=dict(resources))
+    assert type(ours) is not HTMLExporter and "综合得分" in page
+    assert _dom(page) == _dom(reference)
