@@ -52,3 +52,27 @@ def test_the_disk_cache_is_bounded(tmp_path, monkeypatch):
         webfont.font_face_css(text)
     assert len(list((tmp_path / "pages").glob("*.woff"))) == 2
     webfont._page_font.cache_clear()
+
+
+def test_the_truetype_base_draws_the_cff_glyphs_within_a_font_unit():
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    path, number = webfont._full_font_path()
+    chars = "预算绩效龘A%，"
+    cff_bytes = webfont._subset(path, number, chars, None)
+    ttf_bytes = webfont._to_truetype(cff_bytes)
+    assert ttf_bytes == webfont._to_truetype(cff_bytes)  # the same base every time
+    cff, ttf = TTFont(io.BytesIO(cff_bytes)), TTFont(io.BytesIO(ttf_bytes))
+    assert "glyf" in ttf and "CFF " not in ttf and ttf["post"].formatType == 3.0
+    cff_map, ttf_map = cff.getBestCmap(), ttf.getBestCmap()
+    assert cff_map.keys() == ttf_map.keys()
+    for code, name in cff_map.items():
+        bounds = []
+        for font, glyph in ((cff, name), (ttf, ttf_map[code])):
+            pen = BoundsPen(font.getGlyphSet())
+            font.getGlyphSet()[glyph].draw(pen)
+            bounds.append(pen.bounds)
+        assert all(abs(a - b) <= 1 for a, b in zip(*bounds)), chr(code)
+        assert cff["hmtx"][name][0] == ttf["hmtx"][ttf_map[code]][0]
+        assert cff["vmtx"][name] == ttf["vmtx"][ttf_map[code]]
