@@ -17,6 +17,7 @@ from evalkit.report.charts.base import (
     PALETTE,
     ChartFigure,
     _new_figure,
+    _Panel,
     _style,
     _wrap,
 )
@@ -56,11 +57,13 @@ def trends(evaluations: Sequence[Evaluation]) -> ChartFigure | None:
         )
     else:
         notes.append("没有两年以上都有完成率的定量指标，未画指标趋势。")
+    ceiling = _completion_ceiling(series)
     fig, axes = _new_figure(
         "历年趋势",
         [2.3] + ([0.35 + 1.55 * grid_rows] if series else []),
         notes,
         grids=[(1, 2, 2)] + ([(grid_rows, columns, len(series))] if series else []),
+        panels=[(years[0] - 0.5, years[-1] + 0.5, 0.0, ceiling * 1.3)] * len(series) if series else None,
     )
     score_ax, rate_ax = axes[:2]
     for ax, title, values, labels in (
@@ -110,7 +113,7 @@ def trends(evaluations: Sequence[Evaluation]) -> ChartFigure | None:
             )
     rate_ax.yaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
     if series:
-        _draw_completion_trends(axes[2:], years, series, columns)
+        _draw_completion_trends(axes[2:], years, series, columns, ceiling)
     return fig
 
 
@@ -137,20 +140,26 @@ def _year_axis(ax: Axes, years: Sequence[int]) -> None:
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
 
 
+def _completion_ceiling(series: list[tuple[str, list[tuple[int, Decimal, str]]]]) -> float:
+    """The small multiples' shared scale: the highest completion up to 200% (at least 100%), + 10%."""
+    values = [value for _, points in series for _, value, _ in points]
+    return float(max([HUNDRED, *(v for v in values if v <= _COMPLETION_AXIS_CAP)])) * 1.1
+
+
 def _draw_completion_trends(
-    panels: Sequence[Axes],
+    panels: Sequence[_Panel],
     years: list[int],
     series: list[tuple[str, list[tuple[int, Decimal, str]]]],
     columns: int,
+    ceiling: float,
 ) -> None:
-    """Small multiples: one panel per indicator on a shared scale; values beyond 200% sit on the top edge."""
-    values = [value for _, points in series for _, value, _ in points]
-    ceiling = float(max([HUNDRED, *(v for v in values if v <= _COMPLETION_AXIS_CAP)])) * 1.1
-    for i, (ax, (name, points)) in enumerate(zip(panels, series, strict=True)):
-        _style(ax, value_axis="y")
-        ax.axhline(100, color=PALETTE["target"], linewidth=0.9)
+    """Small multiples: one panel per indicator on a shared scale; values beyond 200% sit on the top
+    edge. Light panels (:class:`_Panel`), not axes: a frame, tick marks and labels drawn as text."""
+    for i, (panel, (name, points)) in enumerate(zip(panels, series, strict=True)):
+        x0, x1, _, _ = panel.limits
+        panel.plot([x0, x1], [100, 100], color=PALETTE["target"], linewidth=0.9)
         ys = [min(float(value), ceiling) for _, value, _ in points]
-        ax.plot(
+        panel.plot(
             [year for year, _, _ in points],
             ys,
             color=PALETTE["actual"],
@@ -161,7 +170,7 @@ def _draw_completion_trends(
         for (year, value, text), y in zip(points, ys, strict=True):
             capped = float(value) > ceiling
             above = capped or y > 100 or y < ceiling * 0.25  # keep labels off the 100% line
-            ax.annotate(
+            panel.annotate(
                 text + (" »" if capped else ""),
                 (year, y),
                 xytext=(0, 5 if above else -6),
@@ -171,13 +180,8 @@ def _draw_completion_trends(
                 fontsize=_SMALL_SIZE - 1,
                 color=PALETTE["text"],
             )
-        ax.set_title(_wrap(name, 36), fontsize=_SMALL_SIZE, loc="left", color=PALETTE["text"])
-        ax.set_ylim(0, ceiling * 1.3)
-        ax.set_yticks([0, 100])
-        ax.yaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
-        _year_axis(ax, years)
-        ax.tick_params(labelsize=_SMALL_SIZE - 1)
-        if i % columns:
-            ax.tick_params(labelleft=False)
-
-
+        panel.set_title(_wrap(name, 36), fontsize=_SMALL_SIZE, color=PALETTE["text"])
+        panel.ticks("y", [0, 100], None if i % columns else ["0%", "100%"],
+                    fontsize=_SMALL_SIZE - 1, color=PALETTE["text"])
+        panel.ticks("x", years, [f"{year}年" for year in years], fontsize=_SMALL_SIZE - 1,
+                    color=PALETTE["text"])
