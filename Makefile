@@ -22,7 +22,9 @@ report: setup  ## 对 params/ 中的样例数据生成 HTML 报告到 outputs/
 
 test: setup  ## 运行全部测试（按 CPU 核数并行）
 	@$(BIN)/python -m compileall -q -j 0 evalkit tests >/dev/null  # bytecode once, for the many processes the tests start
-	$(BIN)/python -m pytest -n auto
+	@# pytest keeps its assertion-rewritten test modules only where bytecode may be written: a machine
+	@# with PYTHONDONTWRITEBYTECODE set would rewrite every test module in every worker on every run.
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto
 
 golden: setup  ## 重新生成 tests/golden/ 中参考单位报告与复核意见的金标准文本（有意改动报告后运行，再用 git diff 检查）
 	$(BIN)/python -m tests.golden
