@@ -45,6 +45,8 @@ NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
 
 #: The environment every measured command runs in (see :func:`cold_font_cache`).
 ENV = dict(os.environ)
+#: The folder holding the once-per-machine base cut, made by :func:`prepare`.
+_BASE_CACHE: Path | None = None
 
 
 def run(cmd: list[str], **kwargs) -> float:
@@ -70,13 +72,18 @@ def prepare(work: Path) -> None:
     env = {**os.environ, "EVALKIT_CACHE_DIR": str(base)}
     subprocess.run([sys.executable, "-c", "from evalkit.report.webfont import font_face_css; font_face_css('评')"],
                    check=True, env=env)
-    ENV["EVALKIT_BASE_CACHE"] = str(base)
+    global _BASE_CACHE
+    _BASE_CACHE = base
 
 
 def cold_font_cache(work: Path, name: str) -> None:
-    """Point the measured commands at a new page cache that holds only the base cut."""
+    """Point the measured commands at a new page cache that holds only the base cut (not the
+    page cut :func:`prepare` made on the way)."""
+    assert _BASE_CACHE is not None, "prepare() first"
     cache = work / f"font-cache-{name}"
-    shutil.copytree(ENV["EVALKIT_BASE_CACHE"], cache)
+    cache.mkdir()
+    for base in _BASE_CACHE.glob("noto-sc-base-*"):
+        shutil.copy2(base, cache / base.name)
     ENV["EVALKIT_CACHE_DIR"] = str(cache)
 
 
