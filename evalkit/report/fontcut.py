@@ -3,7 +3,7 @@
 The base (:func:`evalkit.report.webfont._base_font`: GB 2312, ``glyf`` outlines, no hints, no glyph
 names, one format-4 ``cmap``) is read once per process into compact arrays (:class:`Base`: glyph
 offsets, advances and side bearings as ``array``, a 64K ``cmap`` lookup as one ``array``, the
-other tables as bytes, about 0.3 MB beside the base's own 2 MB). A page's cut is then what
+other tables as bytes, about 0.22 MiB beside the base's own 2 MB). A page's cut is then what
 fontTools' subsetter makes of the base with :func:`evalkit.report.webfont._subset`'s options, byte
 for byte (the tests compare them): the kept glyphs' bytes copied in glyph order, ``loca``,
 ``hmtx``/``vmtx`` with their trailing runs of equal advances folded, the format-4 ``cmap``
@@ -183,7 +183,7 @@ def _checksum(data: bytes) -> int:
     return sum(_big("I", data)) & 0xFFFFFFFF
 
 
-def woff(tables: dict[str, bytes], sfnt_version: bytes = b"\x00\x01\x00\x00") -> bytes:
+def _woff(tables: dict[str, bytes], sfnt_version: bytes = b"\x00\x01\x00\x00") -> bytes:
     """The WOFF 1.0 file of ``tables`` (in writing order), as fontTools' ``SFNTWriter`` makes it."""
     count = len(tables)
     entries = {}
@@ -281,7 +281,7 @@ def cut(base: Base, wanted: str) -> bytes | None:
     for tag in _AS_IS & set(base.tables):
         made[tag] = base._table(tag)
     order = [t for t in _TTF_ORDER if t in made] + sorted(t for t in made if t not in _TTF_ORDER)
-    return woff({tag: made[tag] for tag in order})
+    return _woff({tag: made[tag] for tag in order})
 
 
 def _with_count(header: bytes, count: int) -> bytes:
