@@ -5,6 +5,10 @@ from __future__ import annotations
 import base64
 import io
 import re
+from functools import lru_cache
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evalkit.report import webfont
 
@@ -115,6 +119,27 @@ def test_a_page_cut_written_from_the_parsed_base_is_fonttools_cut_byte_for_byte(
         mine = fontcut.cut(base, wanted)
         assert mine is not None and mine == _reference(wanted), wanted[:20]
         assert fontcut.cut(fontcut.Base(webfont._base_font()[0]), wanted) == mine  # deterministic
+
+
+_BASE_CHARS = sorted(webfont.base_characters())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_BASE_CHARS), min_size=1, max_size=400))
+def test_any_set_of_base_characters_is_cut_as_fonttools_cuts_it(chars):
+    from evalkit.report import fontcut
+
+    wanted = "".join(sorted(set(chars)))
+    mine = fontcut.cut(_parsed(), wanted)
+    assert mine == (_reference(wanted) if mine is not None else None)
+    assert mine is not None or not any(_parsed().gid[ord(c)] for c in wanted)
+
+
+@lru_cache(maxsize=1)
+def _parsed():
+    from evalkit.report import fontcut
+
+    return fontcut.Base(webfont._base_font()[0])
 
 
 def test_the_cut_maps_the_page_characters_to_the_base_outlines_and_advances():
