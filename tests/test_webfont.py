@@ -213,3 +213,12 @@ def test_characters_outside_the_base_are_cut_from_the_collection(tmp_path, monke
     font = TTFont(io.BytesIO(_woff(webfont.font_face_css("龘评"))))
     assert {ord("龘"), ord("评")} <= set(font.getBestCmap()) and "CFF " in font
     webfont._page_font.cache_clear()
+
+
+def test_a_damaged_or_unexpected_base_is_not_used():
+    from evalkit.report import fontcut
+
+    data = webfont._base_font()[0]
+    assert not fontcut.Base(data[:400]).usable  # tables cut off
+    renamed = data.replace(b"vmtx", b"zzzz", 1)  # an unknown table, vhea without vmtx
+    assert not fontcut.Base(renamed).usable and fontcut.cut(fontcut.Base(renamed), "评") is None

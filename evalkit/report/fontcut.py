@@ -52,9 +52,15 @@ class Base:
         for i in range(num_tables):
             tag, _, offset, length = struct.unpack_from(">4sLLL", data, 12 + 16 * i)
             self.tables[tag.decode("latin-1")] = (offset, length)
-        self.usable = set(self.tables) <= _KNOWN and {"cmap", "glyf", "loca", "hmtx", "OS/2"} <= set(self.tables)
-        if not self.usable:
-            return
+        needed = {"head", "hhea", "maxp", "OS/2", "hmtx", "cmap", "loca", "glyf"}
+        self.usable = needed <= set(self.tables) <= _KNOWN and ("vmtx" in self.tables) == ("vhea" in self.tables)
+        if self.usable:
+            try:
+                self._parse()
+            except (struct.error, IndexError, ValueError):  # a damaged base: fontTools will say what is wrong
+                self.usable = False
+
+    def _parse(self) -> None:
         self.head = bytearray(self._table("head"))
         self.num_glyphs = struct.unpack_from(">H", self._table("maxp"), 4)[0]
         long_loca = struct.unpack_from(">h", self.head, 50)[0]
