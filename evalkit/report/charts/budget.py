@@ -20,6 +20,7 @@ from evalkit.report.charts.base import (
     ZERO,
     ChartFigure,
     _caption,
+    _categories,
     _legend,
     _new_figure,
     _rows,
@@ -40,8 +41,9 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
     denominator), with its formula as a footnote.
 
     >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts.base import category_labels
     >>> fig = budget_bridge(evaluate_path("params/xinshi-rd/2023.yaml"))
-    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    >>> category_labels(fig.axes[0])
     ['年初预算', '年中调整', '全年预算', '实际支出']
     """
     budget = ev.year.budget
@@ -138,8 +140,7 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
         },
     )
     top = max(max(float(start), float(end)) for _, start, end, _ in bars)
-    ax.set_xticks(range(len(bars)), [label for label, *_ in bars])
-    ax.tick_params(axis="x", length=0)
+    _categories(ax, "x", range(len(bars)), [label for label, *_ in bars])
     ax.set_ylabel("金额（万元）", fontsize=_LABEL_SIZE)
     ax.set_ylim(0, top * 1.3 if top > 0 else 1.0)
     pad = max(0.0, (4 - len(bars)) / 2)  # two bars keep the width they have among four
@@ -221,8 +222,7 @@ def _draw_amount_rows(ax: Axes, rows: Sequence[_AmountRow], limit: float) -> Non
                 fontsize=_SMALL_SIZE,
                 color=PALETTE["text"],
             )
-    ax.set_yticks(range(len(rows)), [row.label for row in rows])
-    ax.tick_params(axis="y", length=0)
+    _categories(ax, "y", range(len(rows)), [row.label for row in rows])
     ax.set_xlim(0, limit)
     ax.set_ylim(len(rows) - 0.45, -0.55)
     _style(ax)
@@ -291,8 +291,9 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
     source in its colour; long names are wrapped. None when the unit-year lists no projects.
 
     >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts.base import category_labels
     >>> fig = projects_budget_actual(evaluate_path("params/xinshi-rd/2023.yaml"))
-    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()][:2]
+    >>> category_labels(fig.axes[0])[:2]
     ['转移支付：1 项\\n预算 13，执行 11.05', '基层人大补助经费']
     """
     projects = ev.year.projects
@@ -352,12 +353,14 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
             fontsize=_SMALL_SIZE,
             color=PALETTE["text"],
         )
-    ax.set_yticks(positions, [label for label, *_ in rows])
-    for tick, (_, source, project) in zip(ax.get_yticklabels(), rows, strict=True):
-        if project is None:
-            tick.set_color(SOURCE_COLOURS[source])
-            tick.set_fontsize(_SMALL_SIZE)
-    ax.tick_params(axis="y", length=0)
+    _categories(
+        ax,
+        "y",
+        positions,
+        [label for label, *_ in rows],
+        fontsize=[_LABEL_SIZE if project else _SMALL_SIZE for _, _, project in rows],
+        colors=[PALETTE["text"] if project else SOURCE_COLOURS[source] for _, source, project in rows],
+    )
     ax.set_ylim(total, 0)
     largest = float(max(max(p.budget, p.actual) for p in projects))
     ax.set_xlim(0, largest * 1.4 if largest > 0 else 1.0)

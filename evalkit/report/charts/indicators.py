@@ -20,6 +20,7 @@ from evalkit.report.charts.base import (
     PALETTE,
     ChartFigure,
     _caption,
+    _categories,
     _legend,
     _new_figure,
     _quantity,
@@ -40,8 +41,9 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     carries the total and grade.
 
     >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts.base import category_labels
     >>> fig = indicator_scores(evaluate_path("params/xinshi-rd/2023.yaml"))
-    >>> fig.axes[0].get_yticklabels()[0].get_text(), fig.get_suptitle()
+    >>> category_labels(fig.axes[0])[0], fig.get_suptitle()
     ('预算执行率', '指标得分（总分 91.73，等级 优）')
     """
     dp = ev.rulebook.rounding.score_dp
@@ -113,8 +115,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
             fontsize=_SMALL_SIZE,
             color=PALETTE["text"],
         )
-    ax.set_yticks(positions, [label for label, *_ in rows])
-    ax.tick_params(axis="y", length=0)
+    _categories(ax, "y", positions, [label for label, *_ in rows])
     ax.set_ylim(total, 0)
     max_weight = float(max(weight for _, weight, *_ in rows))
     ax.set_xlim(0, max_weight * 1.55 if max_weight > 0 else 1.0)
@@ -244,8 +245,9 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
     not-applicable and zero-target indicators are listed under the chart. None with no indicators.
 
     >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts.base import category_labels
     >>> fig = indicator_completion(evaluate_path("params/xinshi-rd/2023.yaml"))
-    >>> any("越低越好" in t.get_text() for t in fig.axes[0].get_yticklabels())
+    >>> any("越低越好" in label for label in category_labels(fig.axes[0]))
     True
     """
     rows, listed = _completion_rows(ev)
@@ -309,8 +311,7 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
                 color=PALETTE["text"] if role == "actual" else PALETTE["note"],
             )
     ax.axvline(100, color=PALETTE["target"], linewidth=1.3)
-    ax.set_yticks(positions, [row.label for row in rows])
-    ax.tick_params(axis="y", length=0, labelsize=_SMALL_SIZE)
+    _categories(ax, "y", positions, [row.label for row in rows], fontsize=_SMALL_SIZE)
     ax.set_ylim(total, 0)
     ax.set_xlim(0, label_x / 0.72)
     step = 25 if visible <= 150 else 50
