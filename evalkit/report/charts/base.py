@@ -22,6 +22,7 @@ from evalkit.core.figures import fmt, fmt_money
 from evalkit.core.scoring import Evaluation
 from evalkit.report.charts.agg import ChartCanvas
 from evalkit.report.charts.text import plain_figure, plain_text
+from evalkit.report.charts.ticks import CATEGORY, TICK, ValueTicks, categories
 from evalkit.report.fonts import use_cjk_font
 
 # --------------------------------------------------------------------------- look
@@ -205,11 +206,14 @@ class _StackLayout(LayoutEngine):
         self.heights = heights
         self.notes_height = notes_height
         self.notes = notes
+        self.ticks: list[ValueTicks] = []  # drawn for the provisional, then the final positions
 
     def execute(self, fig: Figure) -> None:
         renderer = fig._get_renderer()
         dpi = fig.dpi
         width, height = fig.get_size_inches()
+        for ticks in self.ticks:
+            ticks.update(renderer)
         # Measure with a provisional position: what sticks out of each axes, in inches.
         needs = {}
         for grid in self.sections:
@@ -260,6 +264,8 @@ class _StackLayout(LayoutEngine):
                 for ax in row:
                     if ax in needs and not isinstance(ax, _Panel):
                         _fit_texts(ax, renderer, dpi, width, height)
+        for ticks in self.ticks:
+            ticks.update(renderer)
         first = next((ax for grid in self.sections for row in grid for ax in row), None)
         left = first.get_position().x0 * width if first is not None else _PAD_LEFT
         note_width = self.notes.get_window_extent(renderer).width / dpi
@@ -358,7 +364,7 @@ def _decorations(ax: Axes, renderer: Any, dpi: float) -> tuple[float, float, flo
     box = ax.get_window_extent(renderer)
     left = bottom = right = top = 0.0
     extents = [axis.get_tightbbox(renderer, for_layout_only=True) for axis in (ax.xaxis, ax.yaxis)]
-    extents += [text.get_window_extent(renderer) for text in ax.texts if text.get_gid() == CATEGORY]
+    extents += [text.get_window_extent(renderer) for text in ax.texts if text.get_gid() in (CATEGORY, TICK)]
     for extent in extents:
         if extent is None or extent.width == 0 or extent.height == 0:
             continue
@@ -382,7 +388,7 @@ def _fit_texts(ax: Axes, renderer: Any, dpi: float, width: float, height: float)
     right_edge = (width - 0.04) * dpi
     over_right = over_top = 0.0
     for text in ax.texts:
-        if not text.get_visible() or not text.get_text() or text.get_gid() == CATEGORY:
+        if not text.get_visible() or not text.get_text() or text.get_gid() in (CATEGORY, TICK):
             continue
         extent = text.get_window_extent(renderer)
         over_right = max(over_right, extent.x1 - right_edge)
@@ -412,47 +418,29 @@ def _legend(ax: Axes, handles: Sequence[Artist]) -> None:
     )
 
 
-#: The ``gid`` of a category label drawn by :func:`_categories`.
-CATEGORY = "category"
-#: Points between the axes' frame and a category label: matplotlib's tick pad (the ticks have no length).
-_CATEGORY_PAD = 3.5
-
-
 def _categories(ax: Axes, axis: str, positions: Sequence[float], labels: Sequence[str], *,
                 fontsize: float | Sequence[float] = _LABEL_SIZE,
                 colors: Sequence[str] | None = None) -> list[Text]:
-    """Category labels along the left (``"y"``) or bottom (``"x"``) frame of ``ax``, at data
-    ``positions``: where tick labels of zero-length ticks would be, with their transform and
-    alignment (so the same pixels), but as plain texts (gid :data:`CATEGORY`) instead of tick
-    objects, whose making, measuring and drawing cost about 1 ms each. The axis gets no ticks.
-    """
-    if axis == "y":
-        ax.set_yticks([])
-        transform, va, ha = ax.get_yaxis_text1_transform(_CATEGORY_PAD)
-    else:
-        ax.set_xticks([])
-        transform, va, ha = ax.get_xaxis_text1_transform(_CATEGORY_PAD)
-    colors = colors if colors is not None else [PALETTE["text"]] * len(labels)
-    sizes = [fontsize] * len(labels) if isinstance(fontsize, (int, float)) else fontsize
-    return [
-        ax.text(*((0, pos) if axis == "y" else (pos, 0)), label, transform=transform, va=va, ha=ha,
-                fontsize=size, color=color, gid=CATEGORY)
-        for pos, label, size, color in zip(positions, labels, sizes, colors, strict=True)
-    ]
+    """Category labels beside ``ax`` as plain texts, no ticks (:func:`.ticks.categories`)."""
+    return categories(ax, axis, positions, labels, fontsize=fontsize,
+                      colors=colors if colors is not None else [PALETTE["text"]] * len(labels))
 
 
-def category_labels(ax: Axes) -> list[str]:
-    """The category labels of ``ax`` (:func:`_categories`), in order."""
-    return [text.get_text() for text in ax.texts if text.get_gid() == CATEGORY]
+def _value_ticks(ax: Axes, axis: str, *, grid: bool, fontsize: float = _LABEL_SIZE) -> None:
+    """Draw ``axis`` of ``ax`` with light :class:`.ticks.ValueTicks` (placed by :class:`_StackLayout`)."""
+    layout = ax.figure.get_layout_engine()
+    assert isinstance(layout, _StackLayout)
+    layout.ticks.append(ValueTicks(ax, axis, fontsize=fontsize, color=PALETTE["text"],
+                                   grid=(PALETTE["grid"], 0.8) if grid else None))
 
 
 def _style(ax: Axes, *, value_axis: str = "x") -> None:
-    """Quiet axes: no top/right frame, a light grid along the value axis only."""
+    """Quiet axes: no top/right frame, a light grid along the value axis only (its ticks drawn by
+    :func:`_value_ticks`)."""
     ax.spines[["top", "right"]].set_visible(False)
     ax.spines[["left", "bottom"]].set_color(PALETTE["note"])
-    ax.tick_params(labelsize=_LABEL_SIZE, colors=PALETTE["text"])
-    ax.grid(axis=value_axis, color=PALETTE["grid"], linewidth=0.8)
     ax.set_axisbelow(True)
+    _value_ticks(ax, value_axis, grid=True)
 
 
 def _rows(heights: Sequence[float]) -> tuple[list[float], float]:

@@ -41,7 +41,7 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
     denominator), with its formula as a footnote.
 
     >>> from evalkit import evaluate_path
-    >>> from evalkit.report.charts.base import category_labels
+    >>> from evalkit.report.charts.ticks import category_labels
     >>> fig = budget_bridge(evaluate_path("params/xinshi-rd/2023.yaml"))
     >>> category_labels(fig.axes[0])
     ['年初预算', '年中调整', '全年预算', '实际支出']
@@ -291,7 +291,7 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
     source in its colour; long names are wrapped. None when the unit-year lists no projects.
 
     >>> from evalkit import evaluate_path
-    >>> from evalkit.report.charts.base import category_labels
+    >>> from evalkit.report.charts.ticks import category_labels
     >>> fig = projects_budget_actual(evaluate_path("params/xinshi-rd/2023.yaml"))
     >>> category_labels(fig.axes[0])[:2]
     ['转移支付：1 项\\n预算 13，执行 11.05', '基层人大补助经费']

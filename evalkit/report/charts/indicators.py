@@ -41,7 +41,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     carries the total and grade.
 
     >>> from evalkit import evaluate_path
-    >>> from evalkit.report.charts.base import category_labels
+    >>> from evalkit.report.charts.ticks import category_labels
     >>> fig = indicator_scores(evaluate_path("params/xinshi-rd/2023.yaml"))
     >>> category_labels(fig.axes[0])[0], fig.get_suptitle()
     ('预算执行率', '指标得分（总分 91.73，等级 优）')
@@ -245,7 +245,7 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
     not-applicable and zero-target indicators are listed under the chart. None with no indicators.
 
     >>> from evalkit import evaluate_path
-    >>> from evalkit.report.charts.base import category_labels
+    >>> from evalkit.report.charts.ticks import category_labels
     >>> fig = indicator_completion(evaluate_path("params/xinshi-rd/2023.yaml"))
     >>> any("越低越好" in label for label in category_labels(fig.axes[0]))
     True
