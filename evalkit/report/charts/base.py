@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import LayoutEngine
 from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Bbox
 
@@ -213,7 +214,7 @@ class _StackLayout(LayoutEngine):
         dpi = fig.dpi
         width, height = fig.get_size_inches()
         for ticks in self.ticks:
-            ticks.update(renderer)
+            ticks.update(renderer, final=False)
         # Measure with a provisional position: what sticks out of each axes, in inches.
         needs = {}
         for grid in self.sections:
@@ -441,6 +442,26 @@ def _style(ax: Axes, *, value_axis: str = "x") -> None:
     ax.spines[["left", "bottom"]].set_color(PALETTE["note"])
     ax.set_axisbelow(True)
     _value_ticks(ax, value_axis, grid=True)
+
+
+def _bar(ax: Axes, x: float, height: float, *, width: float, bottom: float = 0.0, **kwargs: Any) -> Rectangle:
+    """A vertical bar centred on ``x``, as ``ax.bar`` draws it (``color`` is the face colour), made
+    directly: the axes' limits are set by the charts, so the bookkeeping of ``bar`` (units, limits,
+    containers; about 0.3 ms a bar) is not needed."""
+    return _add_bar(ax, (x - width / 2, bottom), width, height, kwargs)
+
+
+def _barh(ax: Axes, y: float, width: float, *, height: float, left: float = 0.0, **kwargs: Any) -> Rectangle:
+    """A horizontal bar centred on ``y``, as ``ax.barh`` draws it (see :func:`_bar`)."""
+    return _add_bar(ax, (left, y - height / 2), width, height, kwargs)
+
+
+def _add_bar(ax: Axes, xy: tuple[float, float], width: float, height: float, kwargs: dict[str, Any]) -> Rectangle:
+    if "color" in kwargs:
+        kwargs["facecolor"] = kwargs.pop("color")
+    bar = Rectangle(xy, width, height, **kwargs)
+    ax.add_artist(bar)
+    return bar
 
 
 def _rows(heights: Sequence[float]) -> tuple[list[float], float]:

@@ -19,6 +19,8 @@ from evalkit.report.charts.base import (
     SOURCE_COLOURS,
     ZERO,
     ChartFigure,
+    _bar,
+    _barh,
     _caption,
     _categories,
     _legend,
@@ -75,7 +77,8 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
     for x, (_, start, end, role) in enumerate(bars):
         low, high = min(start, end), max(start, end)
         change = role in ("increase", "decrease")
-        ax.bar(
+        _bar(
+            ax,
             x,
             float(high - low),
             bottom=float(low),
@@ -112,7 +115,8 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
     actual_x = len(bars) - 1
     unspent = budget.final - budget.actual
     if unspent > 0:
-        ax.bar(
+        _bar(
+            ax,
             actual_x,
             float(unspent),
             bottom=float(budget.actual),
@@ -202,7 +206,8 @@ def _draw_amount_rows(ax: Axes, rows: Sequence[_AmountRow], limit: float) -> Non
         ):
             if value is None:
                 continue
-            ax.barh(
+            _barh(
+                ax,
                 y + offset,
                 float(value),
                 height=height,
@@ -331,7 +336,8 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
         if project is None:
             continue
         colour = SOURCE_COLOURS[source]
-        ax.barh(
+        _barh(
+            ax,
             pos,
             float(project.budget),
             height=0.3,
@@ -339,7 +345,7 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
             edgecolor=colour,
             linewidth=0.6,
         )
-        ax.barh(pos, float(project.actual), height=0.12, color=colour)
+        _barh(ax, pos, float(project.actual), height=0.12, color=colour)
         rate = percent_of(project.actual, project.budget, dp)
         text = f"{fmt_money(project.budget)} → {fmt_money(project.actual)}"
         if rate is not None:

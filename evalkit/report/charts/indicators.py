@@ -19,6 +19,7 @@ from evalkit.report.charts.base import (
     HUNDRED,
     PALETTE,
     ChartFigure,
+    _barh,
     _caption,
     _categories,
     _legend,
@@ -74,7 +75,8 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
         if missing:
             text = f"无法计算（{missing}）"
         elif score is None:
-            ax.barh(
+            _barh(
+                ax,
                 pos,
                 float(weight),
                 height=bar,
@@ -86,9 +88,10 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
             text = f"不适用（分值 {fmt(weight, dp)}，不计分）"
         else:
             lost = weight - score
-            ax.barh(pos, float(score), height=bar, color=PALETTE["actual"])
+            _barh(ax, pos, float(score), height=bar, color=PALETTE["actual"])
             if lost > 0:
-                ax.barh(
+                _barh(
+                    ax,
                     pos,
                     float(lost),
                     left=float(score),
@@ -103,9 +106,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
                 + (f"，扣{fmt(lost, dp)}分" if lost > 0 else "")
                 + (f"（{grade}）" if grade else "")
             )
-        ax.barh(
-            pos, float(weight), height=bar, fill=False, edgecolor=PALETTE["text"], linewidth=0.7
-        )
+        _barh(ax, pos, float(weight), height=bar, fill=False, edgecolor=PALETTE["text"], linewidth=0.7)
         ax.annotate(
             text,
             (float(weight), pos),
@@ -286,7 +287,8 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
                 continue
             is_broken = value > _COMPLETION_AXIS_CAP
             length = bar_end if is_broken else max(float(value), 0.0)
-            ax.barh(
+            _barh(
+                ax,
                 pos + offset,
                 length,
                 height=height,

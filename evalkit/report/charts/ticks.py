@@ -80,11 +80,13 @@ class ValueTicks:
         side = {"bottom": False, "labelbottom": False} if axis == "x" else {"left": False, "labelleft": False}
         ax.tick_params(axis=axis, which="both", labelsize=fontsize, **side)
         self.axis.grid(False)
-        self._drawn: tuple[Any, ...] = ()
-        self._artists: list[Any] = []
+        self._labels: list[Text] = []
+        self._lines: list[Line2D] = []
+        self._locs: tuple[float, ...] | None = None
 
-    def update(self, renderer: Any) -> None:
-        """Draw the ticks for the axes' current size, and put the axis label beyond their labels."""
+    def update(self, renderer: Any, *, final: bool = True) -> None:
+        """Draw the ticks for the axes' current size, and put the axis label beyond their labels.
+        Not ``final`` (a provisional position, to measure): the labels only."""
         axis = self.axis
         low, high = sorted(axis.get_view_interval())
         locs = list(axis.get_majorticklocs())
@@ -93,26 +95,44 @@ class ValueTicks:
         interval = transform.transform([low, high])
         shown = [(loc, text) for loc, text in zip(locs, texts, strict=True)
                  if _interval_contains_close(interval, transform.transform(loc))]
-        key = (tuple(shown), low, high)
-        if key != self._drawn:
-            self._drawn = key
-            self._draw(shown)
+        self._draw_labels(shown)
+        if final:
+            self._draw_lines([loc for loc, _ in shown])
         if axis.label.get_text():
             dpi = self.ax.figure.dpi
             box = self.ax.get_window_extent(renderer)
-            labels = [a.get_window_extent(renderer) for a in self._artists if isinstance(a, Text)]
-            reach = max((box.y0 - e.y0 if self.name == "x" else box.x0 - e.x0 for e in labels), default=0.0)
+            extents = [label.get_window_extent(renderer) for label in self._labels]
+            reach = max((box.y0 - e.y0 if self.name == "x" else box.x0 - e.x0 for e in extents), default=0.0)
             axis.labelpad = self.labelpad + max(reach, 0.0) * 72 / dpi
 
-    def _draw(self, shown: list[tuple[float, str]]) -> None:
+    def _draw_labels(self, shown: list[tuple[float, str]]) -> None:
+        """One text per label, re-used from the last layout."""
         ax = self.ax
-        for artist in self._artists:
-            artist.remove()
-        self._artists = []
-        if not shown:
-            return
         x = self.name == "x"
-        locs = [loc for loc, _ in shown]
+        while len(self._labels) > len(shown):
+            self._labels.pop().remove()
+        transform, va, ha = (ax.get_xaxis_text1_transform if x else ax.get_yaxis_text1_transform)(_LENGTH + _PAD)
+        for i, (loc, text) in enumerate(shown):
+            if i < len(self._labels):
+                label = self._labels[i]
+                label.set_position((loc, 0) if x else (0, loc))
+                label.set_text(text)
+            else:
+                self._labels.append(ax.text(*((loc, 0) if x else (0, loc)), text, transform=transform, va=va,
+                                            ha=ha, fontsize=self.fontsize, color=self.color, gid=TICK, zorder=0.5))
+
+    def _draw_lines(self, locs: list[float]) -> None:
+        """The tick marks (one line of markers) and grid lines at ``locs``."""
+        ax = self.ax
+        x = self.name == "x"
+        if tuple(locs) == self._locs:
+            return
+        self._locs = tuple(locs)
+        for line in self._lines:
+            line.remove()
+        self._lines = []
+        if not locs:
+            return
         if self.grid is not None:
             colour, width = self.grid
             transform = ax.get_xaxis_transform(which="grid") if x else ax.get_yaxis_transform(which="grid")
@@ -120,15 +140,10 @@ class ValueTicks:
                 line = Line2D([loc, loc] if x else [0, 1], [0, 1] if x else [loc, loc], color=colour,
                               linewidth=width, linestyle="-", transform=transform, zorder=0.5)
                 line.get_path()._interpolation_steps = 180  # as a tick's grid line: the same pixels
-                self._artists.append(ax.add_artist(line))
+                self._lines.append(ax.add_artist(line))
                 line.set_clip_path(ax.patch)
         marks = Line2D(locs if x else [0] * len(locs), [0] * len(locs) if x else locs, linestyle="none",
                        marker=TICKDOWN if x else TICKLEFT, markersize=_LENGTH, markeredgewidth=_WIDTH,
                        color=self.color, markeredgecolor=self.color, zorder=0.5, clip_on=False,
                        transform=ax.get_xaxis_transform(which="tick1") if x else ax.get_yaxis_transform(which="tick1"))
-        self._artists.append(ax.add_artist(marks))
-        transform, va, ha = (ax.get_xaxis_text1_transform if x else ax.get_yaxis_text1_transform)(_LENGTH + _PAD)
-        for loc, text in shown:
-            self._artists.append(ax.text(*((loc, 0) if x else (0, loc)), text, transform=transform, va=va,
-                                         ha=ha, fontsize=self.fontsize, color=self.color, gid=TICK,
-                                         zorder=0.5))
+        self._lines.append(ax.add_artist(marks))
