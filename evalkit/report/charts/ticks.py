@@ -78,8 +78,7 @@ class ValueTicks:
         # The axis draws no ticks, so it never makes its Tick objects (its labelsize still sets
         # the tick space its locator counts on).
         side = {"bottom": False, "labelbottom": False} if axis == "x" else {"left": False, "labelleft": False}
-        ax.tick_params(axis=axis, which="both", labelsize=fontsize, **side)
-        self.axis.grid(False)
+        ax.tick_params(axis=axis, which="both", labelsize=fontsize, **side)  # grid lines are off by default
         self._labels: list[Text] = []
         self._lines: list[Line2D] = []
         self._locs: tuple[float, ...] | None = None
