@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import LayoutEngine
 from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Bbox
 
@@ -22,6 +23,7 @@ from evalkit.core.figures import fmt, fmt_money
 from evalkit.core.scoring import Evaluation
 from evalkit.report.charts.agg import ChartCanvas
 from evalkit.report.charts.text import plain_figure, plain_text
+from evalkit.report.charts.ticks import CATEGORY, TICK, ValueTicks, categories
 from evalkit.report.fonts import use_cjk_font
 
 # --------------------------------------------------------------------------- look
@@ -205,11 +207,14 @@ class _StackLayout(LayoutEngine):
         self.heights = heights
         self.notes_height = notes_height
         self.notes = notes
+        self.ticks: list[ValueTicks] = []  # drawn for the provisional, then the final positions
 
     def execute(self, fig: Figure) -> None:
         renderer = fig._get_renderer()
         dpi = fig.dpi
         width, height = fig.get_size_inches()
+        for ticks in self.ticks:
+            ticks.update(renderer, final=False)
         # Measure with a provisional position: what sticks out of each axes, in inches.
         needs = {}
         for grid in self.sections:
@@ -260,6 +265,8 @@ class _StackLayout(LayoutEngine):
                 for ax in row:
                     if ax in needs and not isinstance(ax, _Panel):
                         _fit_texts(ax, renderer, dpi, width, height)
+        for ticks in self.ticks:
+            ticks.update(renderer)
         first = next((ax for grid in self.sections for row in grid for ax in row), None)
         left = first.get_position().x0 * width if first is not None else _PAD_LEFT
         note_width = self.notes.get_window_extent(renderer).width / dpi
@@ -353,11 +360,13 @@ class _Panel:
 
 
 def _decorations(ax: Axes, renderer: Any, dpi: float) -> tuple[float, float, float, float]:
-    """Inches the axes' tick labels, axis labels, title and legend take (left, bottom, right, top)."""
+    """Inches the axes' tick labels, category labels (:func:`_categories`), axis labels, title and
+    legend take (left, bottom, right, top)."""
     box = ax.get_window_extent(renderer)
     left = bottom = right = top = 0.0
-    for axis in (ax.xaxis, ax.yaxis):
-        extent = axis.get_tightbbox(renderer, for_layout_only=True)
+    extents = [axis.get_tightbbox(renderer, for_layout_only=True) for axis in (ax.xaxis, ax.yaxis)]
+    extents += [text.get_window_extent(renderer) for text in ax.texts if text.get_gid() in (CATEGORY, TICK)]
+    for extent in extents:
         if extent is None or extent.width == 0 or extent.height == 0:
             continue
         left = max(left, box.x0 - extent.x0)
@@ -380,7 +389,7 @@ def _fit_texts(ax: Axes, renderer: Any, dpi: float, width: float, height: float)
     right_edge = (width - 0.04) * dpi
     over_right = over_top = 0.0
     for text in ax.texts:
-        if not text.get_visible() or not text.get_text():
+        if not text.get_visible() or not text.get_text() or text.get_gid() in (CATEGORY, TICK):
             continue
         extent = text.get_window_extent(renderer)
         over_right = max(over_right, extent.x1 - right_edge)
@@ -410,13 +419,49 @@ def _legend(ax: Axes, handles: Sequence[Artist]) -> None:
     )
 
 
+def _categories(ax: Axes, axis: str, positions: Sequence[float], labels: Sequence[str], *,
+                fontsize: float | Sequence[float] = _LABEL_SIZE,
+                colors: Sequence[str] | None = None) -> list[Text]:
+    """Category labels beside ``ax`` as plain texts, no ticks (:func:`.ticks.categories`)."""
+    return categories(ax, axis, positions, labels, fontsize=fontsize,
+                      colors=colors if colors is not None else [PALETTE["text"]] * len(labels))
+
+
+def _value_ticks(ax: Axes, axis: str, *, grid: bool, fontsize: float = _LABEL_SIZE) -> None:
+    """Draw ``axis`` of ``ax`` with light :class:`.ticks.ValueTicks` (placed by :class:`_StackLayout`)."""
+    layout = ax.figure.get_layout_engine()
+    assert isinstance(layout, _StackLayout)
+    layout.ticks.append(ValueTicks(ax, axis, fontsize=fontsize, color=PALETTE["text"],
+                                   grid=(PALETTE["grid"], 0.8) if grid else None))
+
+
 def _style(ax: Axes, *, value_axis: str = "x") -> None:
-    """Quiet axes: no top/right frame, a light grid along the value axis only."""
+    """Quiet axes: no top/right frame, a light grid along the value axis only (its ticks drawn by
+    :func:`_value_ticks`)."""
     ax.spines[["top", "right"]].set_visible(False)
     ax.spines[["left", "bottom"]].set_color(PALETTE["note"])
-    ax.tick_params(labelsize=_LABEL_SIZE, colors=PALETTE["text"])
-    ax.grid(axis=value_axis, color=PALETTE["grid"], linewidth=0.8)
     ax.set_axisbelow(True)
+    _value_ticks(ax, value_axis, grid=True)
+
+
+def _bar(ax: Axes, x: float, height: float, *, width: float, bottom: float = 0.0, **kwargs: Any) -> Rectangle:
+    """A vertical bar centred on ``x``, as ``ax.bar`` draws it (``color`` is the face colour), made
+    directly: the axes' limits are set by the charts, so the bookkeeping of ``bar`` (units, limits,
+    containers; about 0.3 ms a bar) is not needed."""
+    return _add_bar(ax, (x - width / 2, bottom), width, height, kwargs)
+
+
+def _barh(ax: Axes, y: float, width: float, *, height: float, left: float = 0.0, **kwargs: Any) -> Rectangle:
+    """A horizontal bar centred on ``y``, as ``ax.barh`` draws it (see :func:`_bar`)."""
+    return _add_bar(ax, (left, y - height / 2), width, height, kwargs)
+
+
+def _add_bar(ax: Axes, xy: tuple[float, float], width: float, height: float, kwargs: dict[str, Any]) -> Rectangle:
+    if "color" in kwargs:
+        kwargs["facecolor"] = kwargs.pop("color")
+    bar = Rectangle(xy, width, height, **kwargs)
+    ax.add_artist(bar)
+    return bar
 
 
 def _rows(heights: Sequence[float]) -> tuple[list[float], float]:

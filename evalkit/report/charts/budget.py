@@ -19,7 +19,10 @@ from evalkit.report.charts.base import (
     SOURCE_COLOURS,
     ZERO,
     ChartFigure,
+    _bar,
+    _barh,
     _caption,
+    _categories,
     _legend,
     _new_figure,
     _rows,
@@ -40,8 +43,9 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
     denominator), with its formula as a footnote.
 
     >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts.ticks import category_labels
     >>> fig = budget_bridge(evaluate_path("params/xinshi-rd/2023.yaml"))
-    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    >>> category_labels(fig.axes[0])
     ['年初预算', '年中调整', '全年预算', '实际支出']
     """
     budget = ev.year.budget
@@ -73,7 +77,8 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
     for x, (_, start, end, role) in enumerate(bars):
         low, high = min(start, end), max(start, end)
         change = role in ("increase", "decrease")
-        ax.bar(
+        _bar(
+            ax,
             x,
             float(high - low),
             bottom=float(low),
@@ -110,7 +115,8 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
     actual_x = len(bars) - 1
     unspent = budget.final - budget.actual
     if unspent > 0:
-        ax.bar(
+        _bar(
+            ax,
             actual_x,
             float(unspent),
             bottom=float(budget.actual),
@@ -138,8 +144,7 @@ def budget_bridge(ev: Evaluation) -> ChartFigure:
         },
     )
     top = max(max(float(start), float(end)) for _, start, end, _ in bars)
-    ax.set_xticks(range(len(bars)), [label for label, *_ in bars])
-    ax.tick_params(axis="x", length=0)
+    _categories(ax, "x", range(len(bars)), [label for label, *_ in bars])
     ax.set_ylabel("金额（万元）", fontsize=_LABEL_SIZE)
     ax.set_ylim(0, top * 1.3 if top > 0 else 1.0)
     pad = max(0.0, (4 - len(bars)) / 2)  # two bars keep the width they have among four
@@ -201,7 +206,8 @@ def _draw_amount_rows(ax: Axes, rows: Sequence[_AmountRow], limit: float) -> Non
         ):
             if value is None:
                 continue
-            ax.barh(
+            _barh(
+                ax,
                 y + offset,
                 float(value),
                 height=height,
@@ -221,8 +227,7 @@ def _draw_amount_rows(ax: Axes, rows: Sequence[_AmountRow], limit: float) -> Non
                 fontsize=_SMALL_SIZE,
                 color=PALETTE["text"],
             )
-    ax.set_yticks(range(len(rows)), [row.label for row in rows])
-    ax.tick_params(axis="y", length=0)
+    _categories(ax, "y", range(len(rows)), [row.label for row in rows])
     ax.set_xlim(0, limit)
     ax.set_ylim(len(rows) - 0.45, -0.55)
     _style(ax)
@@ -291,8 +296,9 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
     source in its colour; long names are wrapped. None when the unit-year lists no projects.
 
     >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts.ticks import category_labels
     >>> fig = projects_budget_actual(evaluate_path("params/xinshi-rd/2023.yaml"))
-    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()][:2]
+    >>> category_labels(fig.axes[0])[:2]
     ['转移支付：1 项\\n预算 13，执行 11.05', '基层人大补助经费']
     """
     projects = ev.year.projects
@@ -330,7 +336,8 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
         if project is None:
             continue
         colour = SOURCE_COLOURS[source]
-        ax.barh(
+        _barh(
+            ax,
             pos,
             float(project.budget),
             height=0.3,
@@ -338,7 +345,7 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
             edgecolor=colour,
             linewidth=0.6,
         )
-        ax.barh(pos, float(project.actual), height=0.12, color=colour)
+        _barh(ax, pos, float(project.actual), height=0.12, color=colour)
         rate = percent_of(project.actual, project.budget, dp)
         text = f"{fmt_money(project.budget)} → {fmt_money(project.actual)}"
         if rate is not None:
@@ -352,12 +359,14 @@ def projects_budget_actual(ev: Evaluation) -> ChartFigure | None:
             fontsize=_SMALL_SIZE,
             color=PALETTE["text"],
         )
-    ax.set_yticks(positions, [label for label, *_ in rows])
-    for tick, (_, source, project) in zip(ax.get_yticklabels(), rows, strict=True):
-        if project is None:
-            tick.set_color(SOURCE_COLOURS[source])
-            tick.set_fontsize(_SMALL_SIZE)
-    ax.tick_params(axis="y", length=0)
+    _categories(
+        ax,
+        "y",
+        positions,
+        [label for label, *_ in rows],
+        fontsize=[_LABEL_SIZE if project else _SMALL_SIZE for _, _, project in rows],
+        colors=[PALETTE["text"] if project else SOURCE_COLOURS[source] for _, source, project in rows],
+    )
     ax.set_ylim(total, 0)
     largest = float(max(max(p.budget, p.actual) for p in projects))
     ax.set_xlim(0, largest * 1.4 if largest > 0 else 1.0)

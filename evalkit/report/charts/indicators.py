@@ -19,7 +19,9 @@ from evalkit.report.charts.base import (
     HUNDRED,
     PALETTE,
     ChartFigure,
+    _barh,
     _caption,
+    _categories,
     _legend,
     _new_figure,
     _quantity,
@@ -40,8 +42,9 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
     carries the total and grade.
 
     >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts.ticks import category_labels
     >>> fig = indicator_scores(evaluate_path("params/xinshi-rd/2023.yaml"))
-    >>> fig.axes[0].get_yticklabels()[0].get_text(), fig.get_suptitle()
+    >>> category_labels(fig.axes[0])[0], fig.get_suptitle()
     ('预算执行率', '指标得分（总分 91.73，等级 优）')
     """
     dp = ev.rulebook.rounding.score_dp
@@ -72,7 +75,8 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
         if missing:
             text = f"无法计算（{missing}）"
         elif score is None:
-            ax.barh(
+            _barh(
+                ax,
                 pos,
                 float(weight),
                 height=bar,
@@ -84,9 +88,10 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
             text = f"不适用（分值 {fmt(weight, dp)}，不计分）"
         else:
             lost = weight - score
-            ax.barh(pos, float(score), height=bar, color=PALETTE["actual"])
+            _barh(ax, pos, float(score), height=bar, color=PALETTE["actual"])
             if lost > 0:
-                ax.barh(
+                _barh(
+                    ax,
                     pos,
                     float(lost),
                     left=float(score),
@@ -101,9 +106,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
                 + (f"，扣{fmt(lost, dp)}分" if lost > 0 else "")
                 + (f"（{grade}）" if grade else "")
             )
-        ax.barh(
-            pos, float(weight), height=bar, fill=False, edgecolor=PALETTE["text"], linewidth=0.7
-        )
+        _barh(ax, pos, float(weight), height=bar, fill=False, edgecolor=PALETTE["text"], linewidth=0.7)
         ax.annotate(
             text,
             (float(weight), pos),
@@ -113,8 +116,7 @@ def indicator_scores(ev: Evaluation) -> ChartFigure:
             fontsize=_SMALL_SIZE,
             color=PALETTE["text"],
         )
-    ax.set_yticks(positions, [label for label, *_ in rows])
-    ax.tick_params(axis="y", length=0)
+    _categories(ax, "y", positions, [label for label, *_ in rows])
     ax.set_ylim(total, 0)
     max_weight = float(max(weight for _, weight, *_ in rows))
     ax.set_xlim(0, max_weight * 1.55 if max_weight > 0 else 1.0)
@@ -244,8 +246,9 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
     not-applicable and zero-target indicators are listed under the chart. None with no indicators.
 
     >>> from evalkit import evaluate_path
+    >>> from evalkit.report.charts.ticks import category_labels
     >>> fig = indicator_completion(evaluate_path("params/xinshi-rd/2023.yaml"))
-    >>> any("越低越好" in t.get_text() for t in fig.axes[0].get_yticklabels())
+    >>> any("越低越好" in label for label in category_labels(fig.axes[0]))
     True
     """
     rows, listed = _completion_rows(ev)
@@ -284,7 +287,8 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
                 continue
             is_broken = value > _COMPLETION_AXIS_CAP
             length = bar_end if is_broken else max(float(value), 0.0)
-            ax.barh(
+            _barh(
+                ax,
                 pos + offset,
                 length,
                 height=height,
@@ -309,8 +313,7 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
                 color=PALETTE["text"] if role == "actual" else PALETTE["note"],
             )
     ax.axvline(100, color=PALETTE["target"], linewidth=1.3)
-    ax.set_yticks(positions, [row.label for row in rows])
-    ax.tick_params(axis="y", length=0, labelsize=_SMALL_SIZE)
+    _categories(ax, "y", positions, [row.label for row in rows], fontsize=_SMALL_SIZE)
     ax.set_ylim(total, 0)
     ax.set_xlim(0, label_x / 0.72)
     step = 25 if visible <= 150 else 50

@@ -52,8 +52,7 @@ def drawable(text: str) -> str:
 
 def plain_figure(fig: Figure) -> None:
     """Turn off mathtext on every text of ``fig`` and replace glyphs the fonts lack."""
-    for artist in fig.findobj(Text):
-        assert isinstance(artist, Text)
+    for artist in _texts(fig):
         artist.set_parse_math(False)
         text = artist.get_text()
         if text:
@@ -66,6 +65,27 @@ def plain_figure(fig: Figure) -> None:
                     formatter.seq = [drawable(str(label)) for label in formatter.seq]
                 elif isinstance(formatter, FuncFormatter) and not getattr(formatter.func, "_drawable", False):
                     formatter.func = _drawable_func(formatter.func)
+
+
+def _texts(fig: Figure) -> Iterator[Text]:
+    """Every text of ``fig`` as :meth:`~matplotlib.artist.Artist.findobj` finds them, without asking
+    an axis for its ticks, which would run its locator and make tick objects a chart's axes do not
+    draw (:mod:`evalkit.report.charts.ticks`); tick labels made so far are included. Tick labels made
+    at draw time read no mathtext (:func:`plain_text`) and come from the formatters made drawable here.
+    """
+    yield from fig.texts
+    legends = list(fig.legends)
+    for ax in fig.axes:
+        yield from ax.texts
+        yield from (ax.title, ax._left_title, ax._right_title)
+        for axis in (ax.xaxis, ax.yaxis):
+            yield from (axis.label, axis.offsetText)
+            for tick in (*vars(axis).get("majorTicks", ()), *vars(axis).get("minorTicks", ())):
+                yield from (tick.label1, tick.label2)
+        if ax.get_legend() is not None:
+            legends.append(ax.get_legend())
+    for legend in legends:
+        yield from (*legend.texts, legend.get_title())
 
 
 def _drawable_func(func: Callable[..., object]) -> Callable[..., str]:

@@ -19,6 +19,7 @@ from evalkit.report.charts.base import (
     _new_figure,
     _Panel,
     _style,
+    _value_ticks,
     _wrap,
 )
 
@@ -138,6 +139,7 @@ def _completion_series(
 def _year_axis(ax: Axes, years: Sequence[int]) -> None:
     ax.set_xticks(list(years), [f"{year}年" for year in years])
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    _value_ticks(ax, "x", grid=False)
 
 
 def _completion_ceiling(series: list[tuple[str, list[tuple[int, Decimal, str]]]]) -> float:

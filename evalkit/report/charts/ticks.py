@@ -1,0 +1,148 @@
+"""Axis labels drawn as a few plain artists instead of matplotlib's tick objects.
+
+matplotlib draws each tick as a :class:`~matplotlib.axis.Tick`: two tick lines, a grid line and two
+labels, with their properties copied from the first tick, made again whenever the number of ticks
+grows and measured at every layout. A chart's 5–40 ticks cost about 1 ms each to make, measure and
+draw. Here an axis keeps its locator and formatter (so the same tick values and label texts, from
+the same view interval and length), but its ticks are switched off and drawn as one line of tick
+markers, a grid line per value and a text per label, with the transforms, pads and alignments a
+tick uses: the same pixels.
+
+* :func:`categories`: fixed labels (rows of a bar chart, columns of the bridge) with no tick marks.
+* :class:`ValueTicks`: a value axis (its locator decides the values at draw time, from the axes'
+  size); :meth:`ValueTicks.update` (re)draws it for the axes' current position, and moves the axis
+  label beyond the labels as matplotlib would. ``charts.base._StackLayout`` calls it before
+  measuring and after placing the axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
+from matplotlib.text import Text
+from matplotlib.transforms import _interval_contains_close
+
+__all__ = ["CATEGORY", "TICK", "categories", "category_labels", "ValueTicks"]
+
+#: The ``gid`` of a category label (:func:`categories`) and of a value tick label (:class:`ValueTicks`).
+CATEGORY = "category"
+TICK = "tick"
+#: Points between a label and its tick mark (matplotlib's ``xtick.major.pad``), and a tick's length.
+_PAD = 3.5
+_LENGTH = 3.5
+_WIDTH = 0.8
+
+
+def categories(ax: Axes, axis: str, positions: Sequence[float], labels: Sequence[str], *,
+               fontsize: float | Sequence[float], colors: Sequence[str]) -> list[Text]:
+    """Category labels along the left (``"y"``) or bottom (``"x"``) frame of ``ax``, at data
+    ``positions``: where tick labels of zero-length ticks would be, with their transform and
+    alignment (so the same pixels), but as plain texts (gid :data:`CATEGORY`). The axis gets no ticks.
+    """
+    if axis == "y":
+        ax.set_yticks([])
+        transform, va, ha = ax.get_yaxis_text1_transform(_PAD)
+    else:
+        ax.set_xticks([])
+        transform, va, ha = ax.get_xaxis_text1_transform(_PAD)
+    sizes = [fontsize] * len(labels) if isinstance(fontsize, (int, float)) else fontsize
+    return [
+        ax.text(*((0, pos) if axis == "y" else (pos, 0)), label, transform=transform, va=va, ha=ha,
+                fontsize=size, color=color, gid=CATEGORY)
+        for pos, label, size, color in zip(positions, labels, sizes, colors, strict=True)
+    ]
+
+
+def category_labels(ax: Axes) -> list[str]:
+    """The category labels of ``ax`` (:func:`categories`), in order."""
+    return [text.get_text() for text in ax.texts if text.get_gid() == CATEGORY]
+
+
+class ValueTicks:
+    """The ticks of one axis of ``ax`` (``"x"``: bottom, ``"y"``: left) as plain artists: outward
+    tick marks, labels ``fontsize`` in ``color``, and grid lines when ``grid`` is a
+    ``(colour, linewidth)``. Values and labels come from the axis' own locator and formatter."""
+
+    def __init__(self, ax: Axes, axis: str, *, fontsize: float, color: str,
+                 grid: tuple[str, float] | None = None) -> None:
+        self.ax = ax
+        self.name = axis
+        self.axis = ax.xaxis if axis == "x" else ax.yaxis
+        self.fontsize = fontsize
+        self.color = color
+        self.grid = grid
+        self.labelpad = self.axis.labelpad
+        # The axis draws no ticks, so it never makes its Tick objects (its labelsize still sets
+        # the tick space its locator counts on).
+        side = {"bottom": False, "labelbottom": False} if axis == "x" else {"left": False, "labelleft": False}
+        ax.tick_params(axis=axis, which="both", labelsize=fontsize, **side)  # grid lines are off by default
+        self._labels: list[Text] = []
+        self._lines: list[Line2D] = []
+        self._locs: tuple[float, ...] | None = None
+
+    def update(self, renderer: Any, *, final: bool = True) -> None:
+        """Draw the ticks for the axes' current size, and put the axis label beyond their labels.
+        Not ``final`` (a provisional position, to measure): the labels only."""
+        axis = self.axis
+        low, high = sorted(axis.get_view_interval())
+        locs = list(axis.get_majorticklocs())
+        texts = axis.major.formatter.format_ticks(locs)
+        transform = axis.get_transform()
+        interval = transform.transform([low, high])
+        shown = [(loc, text) for loc, text in zip(locs, texts, strict=True)
+                 if _interval_contains_close(interval, transform.transform(loc))]
+        self._draw_labels(shown)
+        if final:
+            self._draw_lines([loc for loc, _ in shown])
+        if axis.label.get_text():
+            dpi = self.ax.figure.dpi
+            box = self.ax.get_window_extent(renderer)
+            extents = [label.get_window_extent(renderer) for label in self._labels]
+            reach = max((box.y0 - e.y0 if self.name == "x" else box.x0 - e.x0 for e in extents), default=0.0)
+            axis.labelpad = self.labelpad + max(reach, 0.0) * 72 / dpi
+
+    def _draw_labels(self, shown: list[tuple[float, str]]) -> None:
+        """One text per label, re-used from the last layout."""
+        ax = self.ax
+        x = self.name == "x"
+        while len(self._labels) > len(shown):
+            self._labels.pop().remove()
+        transform, va, ha = (ax.get_xaxis_text1_transform if x else ax.get_yaxis_text1_transform)(_LENGTH + _PAD)
+        for i, (loc, text) in enumerate(shown):
+            if i < len(self._labels):
+                label = self._labels[i]
+                label.set_position((loc, 0) if x else (0, loc))
+                label.set_text(text)
+            else:
+                self._labels.append(ax.text(*((loc, 0) if x else (0, loc)), text, transform=transform, va=va,
+                                            ha=ha, fontsize=self.fontsize, color=self.color, gid=TICK, zorder=0.5))
+
+    def _draw_lines(self, locs: list[float]) -> None:
+        """The tick marks (one line of markers) and grid lines at ``locs``."""
+        ax = self.ax
+        x = self.name == "x"
+        if tuple(locs) == self._locs:
+            return
+        self._locs = tuple(locs)
+        for line in self._lines:
+            line.remove()
+        self._lines = []
+        if not locs:
+            return
+        if self.grid is not None:
+            colour, width = self.grid
+            transform = ax.get_xaxis_transform(which="grid") if x else ax.get_yaxis_transform(which="grid")
+            for loc in locs:
+                line = Line2D([loc, loc] if x else [0, 1], [0, 1] if x else [loc, loc], color=colour,
+                              linewidth=width, linestyle="-", transform=transform, zorder=0.5)
+                line.get_path()._interpolation_steps = 180  # as a tick's grid line: the same pixels
+                self._lines.append(ax.add_artist(line))
+                line.set_clip_path(ax.patch)
+        marks = Line2D(locs if x else [0] * len(locs), [0] * len(locs) if x else locs, linestyle="none",
+                       marker=TICKDOWN if x else TICKLEFT, markersize=_LENGTH, markeredgewidth=_WIDTH,
+                       color=self.color, markeredgecolor=self.color, zorder=0.5, clip_on=False,
+                       transform=ax.get_xaxis_transform(which="tick1") if x else ax.get_yaxis_transform(which="tick1"))
+        self._lines.append(ax.add_artist(marks))
