@@ -293,6 +293,24 @@ def test_overspending_is_named(loaded):
     assert "超出全年预算 5.2" in texts(charts.budget_bridge(EDGE_CASES["overspent"](loaded)))
 
 
+def test_large_amounts_are_labelled_in_whole_values(loaded):
+    """A 百亿 budget (over 1,000,000 万元): every value-axis label prints its tick's whole value,
+    never matplotlib's "1.2" with a "1e6" offset printed elsewhere (or, drawn by hand, nowhere)."""
+    from evalkit.report.charts.ticks import TICK
+
+    ev = with_budget(loaded, initial=D("912300"), adjustment=D("363600"), final=D("1275900"),
+                     actual=D("1268670"), basic=None, project=None)
+    fig = charts.budget_bridge(ev)
+    charts.to_png(fig)  # lays out and draws the ticks
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == TICK]
+    values = [float(label) for label in labels]
+    assert max(values) >= 1_000_000
+    low, high = ax.get_ylim()
+    assert values == [loc for loc in ax.yaxis.get_majorticklocs() if low <= loc <= high]
+    assert ax.yaxis.get_offset_text().get_text() == ""
+
+
 def test_composition_draws_what_exists(loaded):
     basic_only = loaded.year.budget.basic.model_copy(update={"personnel": None, "public": None})
     ev = with_budget(loaded, basic=basic_only, project=None)

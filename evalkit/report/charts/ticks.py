@@ -23,6 +23,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
 from matplotlib.text import Text
+from matplotlib.ticker import ScalarFormatter
 from matplotlib.transforms import _interval_contains_close
 
 __all__ = ["CATEGORY", "TICK", "categories", "category_labels", "ValueTicks"]
@@ -89,7 +90,13 @@ class ValueTicks:
         axis = self.axis
         low, high = sorted(axis.get_view_interval())
         locs = list(axis.get_majorticklocs())
-        texts = axis.major.formatter.format_ticks(locs)
+        formatter = axis.major.formatter
+        if isinstance(formatter, ScalarFormatter):
+            # Whole values on every label: matplotlib's offset or ×10ⁿ text (its axis "offset
+            # text", not drawn here) would otherwise turn 1,200,000 万元 into a label "1.2".
+            formatter.set_useOffset(False)
+            formatter.set_scientific(False)
+        texts = formatter.format_ticks(locs)
         transform = axis.get_transform()
         interval = transform.transform([low, high])
         shown = [(loc, text) for loc, text in zip(locs, texts, strict=True)
