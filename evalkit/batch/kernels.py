@@ -20,7 +20,7 @@ from jupyter_core.utils import run_sync
 
 from evalkit.batch.hygiene import kernel_env, kernel_preexec
 
-__all__ = ["IPCKernelManager", "KernelSession", "kernel_manager_class"]
+__all__ = ["IPCKernelManager", "KERNEL_ARGUMENTS", "KernelSession", "kernel_manager_class"]
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -51,6 +51,12 @@ class IPCKernelManager(AsyncKernelManager):
         shutil.rmtree(getattr(self, "_ipc_dir", ""), ignore_errors=True)
 
 
+#: Command-line options of a batch kernel. ``HistoryManager.enabled=False``: no input history in
+#: SQLite. An interactive kernel opens ``~/.ipython/profile_default/history.sqlite`` when it starts
+#: and a thread writes every cell's source to it; nobody reads a batch kernel's history back.
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+
+
 def kernel_manager_class() -> type[AsyncKernelManager]:
     """IPC on POSIX, the stock TCP manager on Windows (async: nbclient polls it while cells run)."""
     return AsyncKernelManager if sys.platform == "win32" else IPCKernelManager
@@ -65,7 +71,8 @@ def _evalkit_reset(ip=get_ipython()):
         del ip.user_ns[name]
     ip.displayhook.flush()
     # IPython 9 also keeps every output's MIME bundle (a report's HTML and PNGs): about 0.6 MiB a report
-    for kept in ("outputs", "output_hist_reprs", "exceptions"):
+    # (and, history being off, the input cache no thread writes out)
+    for kept in ("outputs", "output_hist_reprs", "exceptions", "db_input_cache", "db_output_cache"):
         getattr(ip.history_manager, kept, {}).clear()
     # flush() ran a full collection; what survives is long-lived: later collections skip it, so the
     # report's charts can be freed as they are drawn (evalkit.report.render._collect_if_cheap)
@@ -106,6 +113,7 @@ class KernelSession:
             try:
                 # killed with its parent, even by SIGKILL (evalkit.batch.hygiene)
                 run_sync(km.start_kernel)(env=kernel_env(),  # glibc malloc settings (evalkit.batch.hygiene)
+                                          extra_arguments=list(KERNEL_ARGUMENTS),
                                           **({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
                 kc = km.client()
                 kc.start_channels()
