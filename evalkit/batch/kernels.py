@@ -76,7 +76,10 @@ def _evalkit_reset(ip=get_ipython()):
         getattr(ip.history_manager, kept, {}).clear()
     # flush() ran a full collection; what survives is long-lived: later collections skip it, so the
     # report's charts can be freed as they are drawn (evalkit.report.render._collect_if_cheap)
-    import gc; gc.freeze()
+    import gc, sys; gc.freeze()
+    render = sys.modules.get("evalkit.report.render")
+    if render is not None:
+        render._GC_FROZEN = True
 _evalkit_reset()
 del _evalkit_reset
 """
