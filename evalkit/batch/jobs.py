@@ -163,6 +163,7 @@ class Renderer:
         timeout: float = 600,
         css_href: str | None = None,
         fresh_kernel: bool = False,
+        session: Any = None,
     ) -> None:
 
         from evalkit.batch.engine import ensure_registered
@@ -176,7 +177,7 @@ class Renderer:
             (i for i, c in enumerate(self.template.cells) if "parameters" in c.metadata.get("tags", [])), -1
         )
         self.exporter = make_exporter()
-        self.session = KernelSession()
+        self.session = session or KernelSession()  # a worker's, launched before its imports
         self.timeout = timeout
         self.fresh_kernel = fresh_kernel
         self.resources = {"evalkit": {"version": __version__, "css": stylesheet(), "css_href": css_href}}

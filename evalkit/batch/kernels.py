@@ -102,22 +102,45 @@ class KernelSession:
         self.km: AsyncKernelManager | None = None
         self.kc = None
         self._reset_id: str | None = None  # the namespace reset sent after the last notebook
+        self._launched: AsyncKernelManager | None = None  # started by start(), not yet waited for
+
+    def start(self) -> None:
+        """Launch a kernel and return at once; :meth:`ensure` waits for it to be ready.
+
+        A worker calls this before importing papermill and nbconvert, so the kernel starts while
+        the worker imports. A launch that fails is left to :meth:`ensure`, which retries.
+        """
+        if self.km is not None or self._launched is not None:
+            return
+        km = kernel_manager_class()(kernel_name=self.kernel_name)
+        try:
+            self._launch(km)
+        except Exception:  # noqa: BLE001 - ensure() starts another one
+            self._stop(km)
+            return
+        self._launched = km
+
+    @staticmethod
+    def _launch(km: AsyncKernelManager) -> None:
+        # killed with its parent, even by SIGKILL (evalkit.batch.hygiene)
+        run_sync(km.start_kernel)(env=kernel_env(),  # glibc malloc settings (evalkit.batch.hygiene)
+                                  extra_arguments=list(KERNEL_ARGUMENTS),
+                                  **({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
 
     def ensure(self):
         """The running ``(km, kc)``, starting a kernel (with retries) when there is none."""
         self._settle_reset()
         if self.km is not None and run_sync(self.km.is_alive)():
             return self.km, self.kc
+        launched, self._launched = self._launched, None
         self.shutdown()
         last: BaseException | None = None
         for _ in range(self.retries + 1):
-            km = kernel_manager_class()(kernel_name=self.kernel_name)
+            km, launched = launched or kernel_manager_class()(kernel_name=self.kernel_name), None
             kc = None
             try:
-                # killed with its parent, even by SIGKILL (evalkit.batch.hygiene)
-                run_sync(km.start_kernel)(env=kernel_env(),  # glibc malloc settings (evalkit.batch.hygiene)
-                                          extra_arguments=list(KERNEL_ARGUMENTS),
-                                          **({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
+                if not km.has_kernel:
+                    self._launch(km)
                 kc = km.client()
                 kc.start_channels()
                 run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
@@ -191,5 +214,7 @@ class KernelSession:
     def shutdown(self) -> None:
         if self.km is not None:
             self._stop(self.km, self.kc)
-        self.km = self.kc = None
+        if self._launched is not None:
+            self._stop(self._launched)
+        self.km = self.kc = self._launched = None
         self._reset_id = None
