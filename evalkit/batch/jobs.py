@@ -107,14 +107,14 @@ def _prepared_template(notebook: str) -> Any:
 
     template = remove_error_markers(load_notebook_node(notebook))
     defined = {p.name for p in _infer_parameters(template, name="python3")}
-    for name in PARAMETERS:
+    for name in _PARAMETERS:
         if name not in defined:
             logger.warning(f"Passed unknown parameter: {name}")
     return template
 
 
 #: The parameters every report notebook is given.
-PARAMETERS = ("unit_id", "year", "params_dir", "rulebook")
+_PARAMETERS = ("unit_id", "year", "params_dir", "rulebook")
 
 
 def _execute(template: Any, notebook: str, parameters: dict[str, Any], session: Any, timeout: float) -> Any:

@@ -51,9 +51,13 @@ def _renderer(options: BuildOptions) -> Renderer:
         # the worker never imports matplotlib: about 25 MiB less per worker.
         from evalkit.batch.lean import import_notebook_stack
 
-        import_notebook_stack()  # without pyarrow and jsonschema's format checkers: 60 MiB less
-        _RENDERER = Renderer(options.notebook, timeout=options.timeout, css_href=options.css_href,
-                             fresh_kernel=options.fresh_kernel, session=session)
+        try:
+            import_notebook_stack()  # without pyarrow and jsonschema's format checkers: 60 MiB less
+            _RENDERER = Renderer(options.notebook, timeout=options.timeout, css_href=options.css_href,
+                                 fresh_kernel=options.fresh_kernel, session=session)
+        except BaseException:  # Ctrl-C or a bad notebook: the launched kernel goes too
+            session.shutdown()
+            raise
         _RENDERER_OPTIONS = options
         import atexit
         from multiprocessing import util
