@@ -124,7 +124,8 @@ def _execute(template: Any, notebook: str, parameters: dict[str, Any], session: 
 
     papermill's own entry point, handed a notebook object, serialises it to JSON and parses it
     back (and validates it) before it starts, and serialises the executed notebook again to write it to
-    "no path" at the end: about a quarter of the worker's CPU per report, for nothing.
+    "no path" at the end: with nbconvert's validation after each preprocessor, about a sixth of
+    the worker's CPU per report (0.051 → 0.043 s measured), for nothing.
     """
     from papermill.engines import papermill_engines
     from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors
@@ -165,7 +166,6 @@ class Renderer:
         fresh_kernel: bool = False,
         session: Any = None,
     ) -> None:
-
         from evalkit.batch.engine import ensure_registered
         from evalkit.batch.kernels import KernelSession
         from evalkit.report.render import stylesheet
