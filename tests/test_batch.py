@@ -259,6 +259,29 @@ def test_a_report_that_does_not_match_its_record_is_rebuilt(params, tmp_path):
 # --------------------------------------------------------------------------- the house
 
 
+def test_a_kernel_launched_early_is_the_one_used_and_goes_with_its_session():
+    """A worker launches its kernel before its own imports (``KernelSession.start``); ``ensure``
+    then waits for that kernel rather than starting another, and a launched kernel never used
+    is stopped with its session."""
+    from evalkit.batch.kernels import KernelSession
+
+    session = KernelSession()
+    session.start()
+    session.start()  # twice: still one kernel
+    launched = session._launched
+    km, _ = session.ensure()
+    assert km is launched and session._launched is None
+    process = km.provisioner.process
+    session.shutdown()
+    assert process.poll() is not None
+
+    unused = KernelSession()
+    unused.start()
+    process = unused._launched.provisioner.process
+    unused.shutdown()
+    assert process.poll() is not None
+
+
 def test_engine_is_registered_through_papermills_public_registry():
     from papermill.engines import papermill_engines
 

@@ -92,15 +92,16 @@ _KERNEL = textwrap.dedent(
             reply = run_sync(kc.execute_interactive)(code, timeout=60, output_hook=lambda msg: None)
             assert reply["content"]["status"] == "ok", reply["content"]
 
-        run("from IPython.display import HTML\\nHTML('<p>' + 'x' * 1000 + '</p>')")
+        run("import evalkit.report.render\\nfrom IPython.display import HTML\\nHTML('<p>' + 'x' * 1000 + '</p>')")
         session.reset()
         seen = {}
         def hook(msg):
             if msg["msg_type"] == "stream":
                 seen.update(json.loads(msg["content"]["text"]))
-        code = ("import gc, json, os; hm = get_ipython().history_manager; "
+        code = ("import gc, json, os, sys; hm = get_ipython().history_manager; "
                 "print(json.dumps({'outputs': len(hm.outputs), 'reprs': len(hm.output_hist_reprs), "
-                "'frozen': gc.get_freeze_count(), 'arenas': os.environ.get('MALLOC_ARENA_MAX')}))")
+                "'frozen': gc.get_freeze_count(), 'arenas': os.environ.get('MALLOC_ARENA_MAX'), "
+                "'history': hm.enabled, 'collect_as_drawn': sys.modules['evalkit.report.render']._GC_FROZEN}))")
         run_sync(kc.execute_interactive)(code, timeout=60, output_hook=hook, store_history=False)
         print(json.dumps(seen))
     finally:
@@ -111,11 +112,13 @@ _KERNEL = textwrap.dedent(
 
 def test_kernel_reset_keeps_no_outputs_and_freezes_survivors() -> None:
     """After a reset the kernel holds no earlier output (IPython 9 keeps every MIME bundle in its
-    history otherwise), has frozen what survived (charts are then freed as drawn), and runs with
-    the glibc malloc settings of :mod:`evalkit.batch.hygiene`."""
+    history otherwise), has frozen what survived and told the report module so (charts are then
+    freed as drawn), keeps no SQLite input history, and runs with the glibc malloc settings of
+    :mod:`evalkit.batch.hygiene`."""
     proc = subprocess.run([sys.executable, "-c", _KERNEL], capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     assert got["outputs"] == 0 and got["reprs"] == 0
     assert got["frozen"] > 0
     assert got["arenas"] == "2"
+    assert got["history"] is False and got["collect_as_drawn"] is True

@@ -20,7 +20,7 @@ from jupyter_core.utils import run_sync
 
 from evalkit.batch.hygiene import kernel_env, kernel_preexec
 
-__all__ = ["IPCKernelManager", "KernelSession", "kernel_manager_class"]
+__all__ = ["IPCKernelManager", "KERNEL_ARGUMENTS", "KernelSession", "kernel_manager_class"]
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -51,6 +51,12 @@ class IPCKernelManager(AsyncKernelManager):
         shutil.rmtree(getattr(self, "_ipc_dir", ""), ignore_errors=True)
 
 
+#: Command-line options of a batch kernel. ``HistoryManager.enabled=False``: no input history in
+#: SQLite. An interactive kernel opens ``~/.ipython/profile_default/history.sqlite`` when it starts
+#: and a thread writes every cell's source to it; nobody reads a batch kernel's history back.
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+
+
 def kernel_manager_class() -> type[AsyncKernelManager]:
     """IPC on POSIX, the stock TCP manager on Windows (async: nbclient polls it while cells run)."""
     return AsyncKernelManager if sys.platform == "win32" else IPCKernelManager
@@ -65,11 +71,15 @@ def _evalkit_reset(ip=get_ipython()):
         del ip.user_ns[name]
     ip.displayhook.flush()
     # IPython 9 also keeps every output's MIME bundle (a report's HTML and PNGs): about 0.6 MiB a report
-    for kept in ("outputs", "output_hist_reprs", "exceptions"):
+    # (and, history being off, the input cache no thread writes out)
+    for kept in ("outputs", "output_hist_reprs", "exceptions", "db_input_cache", "db_output_cache"):
         getattr(ip.history_manager, kept, {}).clear()
     # flush() ran a full collection; what survives is long-lived: later collections skip it, so the
     # report's charts can be freed as they are drawn (evalkit.report.render._collect_if_cheap)
-    import gc; gc.freeze()
+    import gc, sys; gc.freeze()
+    render = sys.modules.get("evalkit.report.render")
+    if render is not None:
+        render._GC_FROZEN = True
 _evalkit_reset()
 del _evalkit_reset
 """
@@ -92,21 +102,45 @@ class KernelSession:
         self.km: AsyncKernelManager | None = None
         self.kc = None
         self._reset_id: str | None = None  # the namespace reset sent after the last notebook
+        self._launched: AsyncKernelManager | None = None  # started by start(), not yet waited for
+
+    def start(self) -> None:
+        """Launch a kernel and return at once; :meth:`ensure` waits for it to be ready.
+
+        A worker calls this before importing papermill and nbconvert, so the kernel starts while
+        the worker imports. A launch that fails is left to :meth:`ensure`, which retries.
+        """
+        if self.km is not None or self._launched is not None:
+            return
+        km = kernel_manager_class()(kernel_name=self.kernel_name)
+        try:
+            self._launch(km)
+        except Exception:  # noqa: BLE001 - ensure() starts another one
+            self._stop(km)
+            return
+        self._launched = km
+
+    @staticmethod
+    def _launch(km: AsyncKernelManager) -> None:
+        # killed with its parent, even by SIGKILL (evalkit.batch.hygiene)
+        run_sync(km.start_kernel)(env=kernel_env(),  # glibc malloc settings (evalkit.batch.hygiene)
+                                  extra_arguments=list(KERNEL_ARGUMENTS),
+                                  **({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
 
     def ensure(self):
         """The running ``(km, kc)``, starting a kernel (with retries) when there is none."""
         self._settle_reset()
         if self.km is not None and run_sync(self.km.is_alive)():
             return self.km, self.kc
+        launched, self._launched = self._launched, None
         self.shutdown()
         last: BaseException | None = None
         for _ in range(self.retries + 1):
-            km = kernel_manager_class()(kernel_name=self.kernel_name)
+            km, launched = launched or kernel_manager_class()(kernel_name=self.kernel_name), None
             kc = None
             try:
-                # killed with its parent, even by SIGKILL (evalkit.batch.hygiene)
-                run_sync(km.start_kernel)(env=kernel_env(),  # glibc malloc settings (evalkit.batch.hygiene)
-                                          **({"preexec_fn": kernel_preexec} if os.name == "posix" else {}))
+                if not km.has_kernel:
+                    self._launch(km)
                 kc = km.client()
                 kc.start_channels()
                 run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
@@ -180,5 +214,7 @@ class KernelSession:
     def shutdown(self) -> None:
         if self.km is not None:
             self._stop(self.km, self.kc)
-        self.km = self.kc = None
+        if self._launched is not None:
+            self._stop(self._launched)
+        self.km = self.kc = self._launched = None
         self._reset_id = None

@@ -43,13 +43,21 @@ def _renderer(options: BuildOptions) -> Renderer:
     if _RENDERER is None or _RENDERER_OPTIONS != options:
         if _RENDERER is not None:
             _RENDERER.close()
+        from evalkit.batch.kernels import KernelSession
+
+        session = KernelSession()
+        session.start()  # the kernel starts (about 0.25 s of CPU) while this process imports
         # No charts are drawn here (the kernel draws them and registers the CJK font there), so
         # the worker never imports matplotlib: about 25 MiB less per worker.
         from evalkit.batch.lean import import_notebook_stack
 
-        import_notebook_stack()  # without pyarrow and jsonschema's format checkers: 60 MiB less
-        _RENDERER = Renderer(options.notebook, timeout=options.timeout, css_href=options.css_href,
-                             fresh_kernel=options.fresh_kernel)
+        try:
+            import_notebook_stack()  # without pyarrow and jsonschema's format checkers: 60 MiB less
+            _RENDERER = Renderer(options.notebook, timeout=options.timeout, css_href=options.css_href,
+                                 fresh_kernel=options.fresh_kernel, session=session)
+        except BaseException:  # Ctrl-C or a bad notebook: the launched kernel goes too
+            session.shutdown()
+            raise
         _RENDERER_OPTIONS = options
         import atexit
         from multiprocessing import util
