@@ -301,3 +301,25 @@ def test_batch_rooms_show_the_flow_and_stay_small():
     assert {p.stem for p in folder.glob("*.py")} >= {"plan", "executors", "worker", "run", "jobs", "kernels"}
     assert all(len(p.read_text(encoding="utf-8").splitlines()) <= 600 for p in folder.glob("*.py"))
     assert callable(run.publish_site) and not hasattr(run, "publish")
+
+
+def test_a_template_missing_a_parameter_is_warned_of_once(tmp_path, caplog):
+    """As papermill warns for each run, the worker warns (once, when it reads the template) of a
+    parameter every report is given that the template's parameters cell does not define."""
+    import logging
+
+    import nbformat
+
+    from evalkit.batch.jobs import NOTEBOOK, _prepared_template
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("rulebook"))
+    custom = tmp_path / "custom.ipynb"
+    nbformat.write(nb, custom)
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        _prepared_template(str(custom))
+        assert [r.getMessage() for r in caplog.records] == ["Passed unknown parameter: rulebook"]
+        caplog.clear()
+        _prepared_template(str(NOTEBOOK))
+        assert caplog.records == []

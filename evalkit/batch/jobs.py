@@ -101,12 +101,12 @@ def _prepared_template(notebook: str) -> Any:
     every cell, earlier error markers removed), once per renderer; warns, as papermill does, of a
     parameter the template does not define."""
     from papermill.execute import remove_error_markers
-    from papermill.inspection import _infer_parameters
+    from papermill.inspection import inspect_notebook
     from papermill.iorw import load_notebook_node
     from papermill.log import logger
 
     template = remove_error_markers(load_notebook_node(notebook))
-    defined = {p.name for p in _infer_parameters(template, name="python3")}
+    defined = set(inspect_notebook(notebook))  # papermill's public inference (reads the file again, once)
     for name in _PARAMETERS:
         if name not in defined:
             logger.warning(f"Passed unknown parameter: {name}")
