@@ -8,6 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.batch.lean import JSONSCHEMA_UNUSED, absent
+
+# nbformat's validator imports jsonschema, which builds a grammar for every string format it finds a
+# checker for (0.7 s a process; nbformat checks no formats): imported here as a build worker does
+# (evalkit.batch.lean), once for every test process, before any test module imports nbformat.
+with absent(JSONSCHEMA_UNUSED):
+    import nbformat  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
 REFERENCE = PARAMS / "xinshi-rd" / "2023.yaml"

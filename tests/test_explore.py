@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +15,8 @@ import pytest
 
 import evalkit.interactive.explore as explore
 from evalkit.audit import audit_unit_year
+from evalkit.batch.engine import ENGINE_NAME, ensure_registered
+from evalkit.batch.kernels import KernelSession
 from evalkit.cli import main as cli_main
 from evalkit.errors import InputError
 from evalkit.inputs.params import UnitYearRef, discover, load_unit_year
@@ -267,13 +271,28 @@ def test_notebook_is_stored_clean_and_short():
     ]  # fmt: skip
 
 
-def _run(outputs: Path | str, unit_id: str = "", **more) -> nbformat.NotebookNode:
+@pytest.fixture(scope="module")
+def kernel() -> Iterator[KernelSession]:
+    """One kernel for this module's runs of the notebook, kept as a build worker keeps one (its
+    names cleared between notebooks): the notebook's imports are paid once, not once a run."""
+    ensure_registered()
+    session = KernelSession()
+    with contextlib.chdir(NOTEBOOK.parent):  # the kernel's working folder, as papermill's cwd= sets it
+        session.ensure()
+    yield session
+    session.shutdown()
+
+
+def _run(kernel: KernelSession, outputs: Path | str, unit_id: str = "", **more) -> nbformat.NotebookNode:
     import papermill as pm
 
+    kernel.reset()  # the names of the notebook run before
     return pm.execute_notebook(
         str(NOTEBOOK),
         None,
         parameters={"outputs_dir": str(outputs), "unit_id": unit_id, **more},
+        engine_name=ENGINE_NAME,
+        kernel_session=kernel,
         kernel_name="python3",
         cwd=str(NOTEBOOK.parent),
         progress_bar=False,
@@ -314,8 +333,8 @@ def _check_ran(nb: nbformat.NotebookNode) -> dict[str, list[dict]]:
 
 
 @pytest.mark.slow
-def test_notebook_runs_on_the_sample(sample_outputs):
-    outputs = _check_ran(_run(sample_outputs))
+def test_notebook_runs_on_the_sample(kernel, sample_outputs):
+    outputs = _check_ran(_run(kernel, sample_outputs))
     league = _html(outputs, "league")
     assert "xinshi-rd" in league and "injectModule" in league  # offline: DataTables embedded
     assert "unpkg.com" not in league and "cdn." not in league
@@ -325,9 +344,9 @@ def test_notebook_runs_on_the_sample(sample_outputs):
 
 
 @pytest.mark.slow
-def test_notebook_runs_on_500_synthetic_unit_years(synthetic_outputs):
+def test_notebook_runs_on_500_synthetic_unit_years(kernel, synthetic_outputs):
     started = time.perf_counter()
-    outputs = _check_ran(_run(synthetic_outputs, unit_id="synth-00007"))
+    outputs = _check_ran(_run(kernel, synthetic_outputs, unit_id="synth-00007"))
     print(f"\nexplore.ipynb 在 500 个合成单位年度上运行 {time.perf_counter() - started:.1f} 秒")
     assert ">500</td>" in outputs["load"][0]["data"]["text/html"]
     frame = pd.read_parquet(synthetic_outputs / "results.parquet")
@@ -337,8 +356,8 @@ def test_notebook_runs_on_500_synthetic_unit_years(synthetic_outputs):
 
 
 @pytest.mark.slow
-def test_notebook_tells_the_story_of_a_synthetic_province():
-    outputs = _check_ran(_run("", synthetic_units=12))
+def test_notebook_tells_the_story_of_a_synthetic_province(kernel):
+    outputs = _check_ran(_run(kernel, "", synthetic_units=12))
     assert "只有" not in _html(outputs, "caveats")  # 36 unit-years: enough to go on
     league = _html(outputs, "league")
     assert "示例" in league and "部门整体" in league

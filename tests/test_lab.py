@@ -146,6 +146,18 @@ def _settings(root: Path) -> Path:
     return settings
 
 
+# ``python -m jupyterlab``, its nbformat imported as a build worker imports it (evalkit.batch.lean):
+# without jsonschema's format checkers, whose grammar costs the server 0.7 s at start.
+_LAB_MAIN = """\
+from evalkit.batch.lean import JSONSCHEMA_UNUSED, absent
+with absent(JSONSCHEMA_UNUSED):
+    import nbformat
+import sys
+from jupyterlab.labapp import main
+sys.exit(main())
+"""
+
+
 @pytest.fixture
 def lab(tmp_path):
     """JupyterLab over a temporary project; yields (base url, token)."""
@@ -162,10 +174,14 @@ def lab(tmp_path):
         "EVALKIT_OUTPUTS": "",
     }
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+        sys.executable, "-c", _LAB_MAIN, "--no-browser", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
         "--ServerApp.port_retries=0", "--allow-root",
+        # server features the test never uses, each paid at start (jupyter_lsp looks for language
+        # servers with node); JupyterLab's page works without them
+        *(f"--ServerApp.jpserver_extensions={name}=False" for name in ("jupyter_lsp", "jupyter_server_terminals", "notebook_shim")),
+        "--LabApp.extension_manager=readonly",  # no look-ups on PyPI
     ]  # fmt: skip
     log = (tmp_path / "lab.log").open("w")
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)

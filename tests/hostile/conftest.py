@@ -6,6 +6,7 @@ import hashlib
 import os
 import resource
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -65,9 +66,14 @@ def assert_one_line_error(err: str, *parts: str) -> str:
 
 
 def limited(cpu: int = CPU_SECONDS, memory: int = MEMORY_BYTES) -> Callable[[], None]:
-    """A ``preexec_fn`` bounding CPU time (SIGXCPU, then SIGKILL) and address space."""
+    """A ``preexec_fn`` bounding CPU time (SIGXCPU, then SIGKILL) and address space.
+
+    Ctrl-C is restored to its default too: a suite started in the background of a shell without job
+    control inherits SIGINT ignored, and the build would then never see the Ctrl-C it is sent.
+    """
 
     def apply() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
