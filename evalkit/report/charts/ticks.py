@@ -24,10 +24,10 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis, XAxis, YAxis
 from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
 from matplotlib.text import Text
-from matplotlib.ticker import ScalarFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, ScalarFormatter
 from matplotlib.transforms import _interval_contains_close
 
-__all__ = ["CATEGORY", "TICK", "categories", "category_labels", "ValueTicks", "ChartAxes"]
+__all__ = ["CATEGORY", "TICK", "categories", "category_labels", "fixed_ticks", "ValueTicks", "ChartAxes"]
 
 #: The ``gid`` of a category label (:func:`categories`) and of a value tick label (:class:`ValueTicks`).
 CATEGORY = "category"
@@ -56,6 +56,19 @@ def categories(ax: Axes, axis: str, positions: Sequence[float], labels: Sequence
                 fontsize=size, color=color, gid=CATEGORY)
         for pos, label, size, color in zip(positions, labels, sizes, colors, strict=True)
     ]
+
+
+def fixed_ticks(ax: Axes, axis: str, values: Sequence[float], labels: Sequence[str] | None = None) -> None:
+    """``ax.set_xticks(values, labels)`` (or ``set_yticks``) for an axis drawn by :class:`ValueTicks`:
+    the same locator, label formatter and view interval, without making a Tick per value."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    locator = FixedLocator(values)
+    if len(values):
+        target.set_view_interval(min(values), max(values))  # widens the view, as set_ticks does
+    target.set_major_locator(locator)
+    if labels is not None:
+        by_value = dict(zip(locator.locs, labels, strict=True))
+        target.set_major_formatter(FuncFormatter(lambda value, _pos: by_value.get(value, "")))
 
 
 def category_labels(ax: Axes) -> list[str]:
