@@ -549,3 +549,19 @@ def test_chart_axes_make_no_tick_until_needed_and_read_like_matplotlibs(params):
         assert a.label2.get_visible() == b.label2.get_visible()
         assert a.gridline.get_clip_box() is not None and b.gridline.get_clip_box() is not None
     assert chart.xaxis.get_tick_padding() == plain.xaxis.get_tick_padding()
+
+
+def test_fixed_ticks_read_like_set_ticks_without_making_ticks():
+    from evalkit.report.charts.ticks import ChartAxes, fixed_ticks
+
+    fig = Figure()
+    plain, chart = (fig.add_axes((0.1, 0.1, 0.8, 0.8), axes_class=ChartAxes) for _ in range(2))
+    for ax in (plain, chart):
+        ax.set_xlim(0.5, 2.5)
+    plain.set_xticks([1, 2, 3], ["2021年", "2022年", "2023年"])
+    fixed_ticks(chart, "x", [1, 2, 3], ["2021年", "2022年", "2023年"])
+    assert list(chart.xaxis.get_view_interval()) == list(plain.xaxis.get_view_interval()) == [0.5, 3]
+    locs = chart.xaxis.get_majorticklocs()
+    assert list(locs) == list(plain.xaxis.get_majorticklocs())
+    assert chart.xaxis.major.formatter.format_ticks(locs) == plain.xaxis.major.formatter.format_ticks(locs)
+    assert not vars(chart.xaxis).get("majorTicks") and len(plain.xaxis.majorTicks) == 3
