@@ -565,3 +565,17 @@ def test_fixed_ticks_read_like_set_ticks_without_making_ticks():
     assert list(locs) == list(plain.xaxis.get_majorticklocs())
     assert chart.xaxis.major.formatter.format_ticks(locs) == plain.xaxis.major.formatter.format_ticks(locs)
     assert not vars(chart.xaxis).get("majorTicks") and len(plain.xaxis.majorTicks) == 3
+
+
+def test_chart_axes_clip_rectangle_follows_the_axes():
+    from evalkit.report.charts.ticks import ChartAxes
+
+    fig = Figure(dpi=100)
+    ax = fig.add_axes((0.1, 0.1, 0.5, 0.5), axes_class=ChartAxes)
+    first = ax.patch.get_transform()
+    assert ax.patch.get_transform() is first  # made once, for every artist clipped to it
+    ax.set_position((0.2, 0.3, 0.4, 0.4))
+    assert list(ax.patch.get_transform().transform((1, 1))) == list(ax.transAxes.transform((1, 1)))
+    ax.patch.set_width(0.5)
+    assert ax.patch.get_transform() is not first
+    assert list(ax.patch.get_transform().transform((1, 1))) == list(ax.transAxes.transform((0.5, 1)))
