@@ -509,3 +509,73 @@ def test_input_text_is_drawn_literally_without_warnings(loaded, name):
         # Every drawn text (findobj also makes the tick objects of axes whose ticks are drawn as plain
         # texts: never drawn, they are invisible).
         assert all(not t.get_parse_math() for t in fig.findobj(Text) if t.get_visible() and t.get_text())
+
+
+# --------------------------------------------------------------------------- axes without unused ticks
+
+
+@pytest.mark.parametrize("params", [{}, {"bottom": False, "labelbottom": False}, {"top": True, "labeltop": True},
+                                    {"bottom": False, "labelbottom": False, "top": True, "labeltop": True}])
+def test_chart_axes_make_no_tick_until_needed_and_read_like_matplotlibs(params):
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from evalkit.report.charts.ticks import ChartAxes
+
+    use_cjk_font()
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    plain = fig.add_axes((0.1, 0.1, 0.3, 0.3), axes_class=Axes)
+    chart = fig.add_axes((0.5, 0.1, 0.3, 0.3), axes_class=ChartAxes)
+    for ax in (plain, chart):
+        ax.tick_params(axis="x", which="both", labelsize=7, **params)
+        ax.set_title("标题")
+    assert not vars(chart.xaxis).get("majorTicks") and not vars(chart.yaxis).get("minorTicks")
+    fig.canvas.draw()  # the title's position asks which side the ticks are on
+    assert chart.xaxis.get_ticks_position() == plain.xaxis.get_ticks_position()
+    assert chart.title.get_position() == plain.title.get_position()
+    if params.get("bottom") is False and not params.get("top"):  # nothing of the x axis drawn
+        assert not vars(chart.xaxis).get("majorTicks")
+    else:
+        assert len(chart.xaxis.majorTicks) == len(plain.xaxis.majorTicks)
+    # Ticks set later are made with the axis' keywords and the axes' clip path, as matplotlib's.
+    for ax in (plain, chart):
+        ax.set_xticks([0.2, 0.8], ["甲", "乙"])
+    made, stock = chart.xaxis.get_major_ticks(), plain.xaxis.get_major_ticks()
+    assert len(made) == len(stock) == 2
+    for a, b in zip(made, stock, strict=True):
+        assert a.label1.get_fontsize() == b.label1.get_fontsize() == 7
+        assert a.label1.get_visible() == b.label1.get_visible()
+        assert a.label2.get_visible() == b.label2.get_visible()
+        assert a.gridline.get_clip_box() is not None and b.gridline.get_clip_box() is not None
+    assert chart.xaxis.get_tick_padding() == plain.xaxis.get_tick_padding()
+
+
+def test_fixed_ticks_read_like_set_ticks_without_making_ticks():
+    from evalkit.report.charts.ticks import ChartAxes, fixed_ticks
+
+    fig = Figure()
+    plain, chart = (fig.add_axes((0.1, 0.1, 0.8, 0.8), axes_class=ChartAxes) for _ in range(2))
+    for ax in (plain, chart):
+        ax.set_xlim(0.5, 2.5)
+    plain.set_xticks([1, 2, 3], ["2021年", "2022年", "2023年"])
+    fixed_ticks(chart, "x", [1, 2, 3], ["2021年", "2022年", "2023年"])
+    assert list(chart.xaxis.get_view_interval()) == list(plain.xaxis.get_view_interval()) == [0.5, 3]
+    locs = chart.xaxis.get_majorticklocs()
+    assert list(locs) == list(plain.xaxis.get_majorticklocs())
+    assert chart.xaxis.major.formatter.format_ticks(locs) == plain.xaxis.major.formatter.format_ticks(locs)
+    assert not vars(chart.xaxis).get("majorTicks") and len(plain.xaxis.majorTicks) == 3
+
+
+def test_chart_axes_clip_rectangle_follows_the_axes():
+    from evalkit.report.charts.ticks import ChartAxes
+
+    fig = Figure(dpi=100)
+    ax = fig.add_axes((0.1, 0.1, 0.5, 0.5), axes_class=ChartAxes)
+    first = ax.patch.get_transform()
+    assert ax.patch.get_transform() is first  # made once, for every artist clipped to it
+    ax.set_position((0.2, 0.3, 0.4, 0.4))
+    assert list(ax.patch.get_transform().transform((1, 1))) == list(ax.transAxes.transform((1, 1)))
+    ax.patch.set_width(0.5)
+    assert ax.patch.get_transform() is not first
+    assert list(ax.patch.get_transform().transform((1, 1))) == list(ax.transAxes.transform((0.5, 1)))

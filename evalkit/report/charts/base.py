@@ -23,7 +23,7 @@ from evalkit.core.figures import fmt, fmt_money
 from evalkit.core.scoring import Evaluation
 from evalkit.report.charts.agg import ChartCanvas
 from evalkit.report.charts.text import plain_figure, plain_text
-from evalkit.report.charts.ticks import CATEGORY, TICK, ValueTicks, categories
+from evalkit.report.charts.ticks import CATEGORY, TICK, ChartAxes, ValueTicks, categories
 from evalkit.report.fonts import use_cjk_font
 
 # --------------------------------------------------------------------------- look
@@ -160,7 +160,7 @@ def _new_figure(
     board = None
     for s, (rows, columns, count) in enumerate(grids):
         if panels is not None and s == len(grids) - 1:
-            board = fig.add_axes((0, 0, 1, 1))
+            board = fig.add_axes((0, 0, 1, 1), axes_class=ChartAxes)
             board.set_axis_off()
             grid = [
                 [_Panel(board, next(limits)) for _ in range(min(columns, count - r * columns))]
@@ -168,7 +168,7 @@ def _new_figure(
             ]
         else:
             grid = [
-                [fig.add_axes((0, 0, 1, 1)) for _ in range(min(columns, count - r * columns))]
+                [fig.add_axes((0, 0, 1, 1), axes_class=ChartAxes) for _ in range(min(columns, count - r * columns))]
                 for r in range(rows)
             ]
         stacked.append(grid)

@@ -30,6 +30,7 @@ from evalkit.report.charts.base import (
     _tint,
     _wrap,
 )
+from evalkit.report.charts.ticks import fixed_ticks
 
 # --------------------------------------------------------------------------- indicators
 
@@ -317,7 +318,7 @@ def indicator_completion(ev: Evaluation) -> ChartFigure | None:
     ax.set_ylim(total, 0)
     ax.set_xlim(0, label_x / 0.72)
     step = 25 if visible <= 150 else 50
-    ax.set_xticks(list(range(0, int(visible) + 1, step)))
+    fixed_ticks(ax, "x", list(range(0, int(visible) + 1, step)))
     ax.spines["bottom"].set_bounds(0, max(bar_end, visible))
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
     ax.set_xlabel("完成率", fontsize=_LABEL_SIZE, loc="left")

@@ -22,6 +22,7 @@ from evalkit.report.charts.base import (
     _value_ticks,
     _wrap,
 )
+from evalkit.report.charts.ticks import fixed_ticks
 
 # --------------------------------------------------------------------------- trends
 
@@ -137,7 +138,7 @@ def _completion_series(
 
 
 def _year_axis(ax: Axes, years: Sequence[int]) -> None:
-    ax.set_xticks(list(years), [f"{year}年" for year in years])
+    fixed_ticks(ax, "x", list(years), [f"{year}年" for year in years])
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     _value_ticks(ax, "x", grid=False)
 
