@@ -120,7 +120,8 @@ class _ChartRenderer(RendererAgg):
                 buffer = bitmap.buffer
                 if not antialiased:
                     buffer *= 0xFF
-                found = _remember(_GLYPHS, key, (buffer.copy(), bitmap.left - (tx >> 6), bitmap.top - (ty >> 6)))
+                found = _remember(_GLYPHS, key, (buffer.copy(), bitmap.left - (tx >> 6), bitmap.top - (ty >> 6)),
+                                  limit=_GLYPHS_MAX)
             buffer, left, top = found
             draw_image(buffer, left + (tx >> 6), int(height) - (top + (ty >> 6)) + buffer.shape[0], 0, gc)
 
@@ -149,8 +150,8 @@ def _font_key(prop: Any) -> tuple:
     return (*prop.__dict__.values(), tuple(mpl.rcParams["font.sans-serif"]))
 
 
-def _remember(cache: dict, key: tuple, value: Any) -> Any:
-    if len(cache) >= (_GLYPHS_MAX if cache is _GLYPHS else _CACHE_MAX):
+def _remember(cache: dict, key: tuple, value: Any, limit: int = _CACHE_MAX) -> Any:
+    if len(cache) >= limit:
         cache.clear()
     cache[key] = value
     return value
