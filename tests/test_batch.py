@@ -8,12 +8,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from evalkit.batch.kernels import sweep_ipc_dirs
 from evalkit.batch.run import run_build
+from evalkit.batch.worker import abandon_renderer
 
 from .conftest import FIXTURES, PARAMS
 
@@ -121,10 +124,12 @@ def test_cli_summary_progress_and_exit_code(params, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_interrupted_build_leaves_no_half_file_and_resumes(params, tmp_path):
+def test_interrupted_build_leaves_no_half_file_and_resumes(params, tmp_path, monkeypatch):
     for i in range(3, 8):
         _clone_unit(params, "xinshi-rd", f"unit-{i}")
     out = tmp_path / "out"
+    runtime = Path(tempfile.mkdtemp(prefix="ekrt-"))  # short: socket paths stay under 107 bytes
+    monkeypatch.setenv("EVALKIT_RUNTIME_DIR", str(runtime))
     proc = subprocess.Popen(
         [sys.executable, "-m", "evalkit.cli", "build", "--params", str(params), "--out", str(out),
          "--notebook", str(TINY), "--jobs", "1"],
@@ -142,10 +147,27 @@ def test_interrupted_build_leaves_no_half_file_and_resumes(params, tmp_path):
     assert 2 <= done < 9
     for html in out.glob("2023/*.html"):
         assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert list(runtime.glob("ek-*"))  # the killed build's kernel folder: nobody could remove it
     resumed = run_build(params, out, jobs=1, quiet=True, notebook=TINY)
     assert len(resumed.built) + len(resumed.skipped) == 9 and not resumed.failed
     assert len(resumed.skipped) >= done - 1
     assert not list(out.rglob("*.tmp"))
+    # the killed build's folder was swept by the next build; only this process's kernel is left
+    assert {folder.name.split("-")[1] for folder in runtime.iterdir()} == {str(os.getpid())}
+    abandon_renderer()  # stops that kernel, which removes its folder
+    runtime.rmdir()
+
+
+def test_kernel_folders_of_dead_processes_are_swept(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    stale, live = tmp_path / f"ek-{gone}-abc", tmp_path / f"ek-{os.getpid()}-def"
+    other = tmp_path / "ek-q1w2e3"  # an older evalkit's folder, or not ours: no pid to check
+    for folder in (stale, live, other):
+        folder.mkdir()
+        (folder / "kernel-1.json").write_text("{}")
+    assert sweep_ipc_dirs(str(tmp_path)) == [str(stale)]
+    assert not stale.exists() and live.exists() and other.exists()
 
 
 @pytest.mark.slow

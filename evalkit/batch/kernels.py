@@ -9,7 +9,9 @@ temporary folder cannot collide. Windows has no IPC transport: TCP is used there
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +22,43 @@ from jupyter_core.utils import run_sync
 
 from evalkit.batch.hygiene import kernel_env, kernel_preexec
 
-__all__ = ["IPCKernelManager", "KERNEL_ARGUMENTS", "KernelSession", "kernel_manager_class"]
+__all__ = ["IPCKernelManager", "KERNEL_ARGUMENTS", "KernelSession", "kernel_manager_class", "sweep_ipc_dirs"]
+
+
+#: A kernel's folder: ``ek-<pid of the process that made it>-<random>``.
+_IPC_DIR = re.compile(r"ek-(\d+)-[^/]+")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (PermissionError): alive
+        return True
+    return True
+
+
+def sweep_ipc_dirs(base: str) -> list[str]:
+    """Remove the kernel folders in ``base`` whose maker is gone: a worker killed with SIGKILL (by
+    the out-of-memory killer, say) cannot remove its own, and its kernel died with it
+    (:mod:`evalkit.batch.hygiene`). Returns the folders removed; a folder whose maker is alive,
+    or belongs to another user, is left alone.
+    """
+    removed = []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    for name in names:
+        match = _IPC_DIR.fullmatch(name)
+        if match is None or _alive(int(match[1])):
+            continue
+        path = os.path.join(base, name)
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.exists(path):
+            removed.append(path)
+    return removed
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -30,7 +68,8 @@ class IPCKernelManager(AsyncKernelManager):
         kernel_id = str(uuid.uuid4())
         # Socket paths must stay under ~107 bytes: keep the folder short and local.
         base = os.environ.get("EVALKIT_RUNTIME_DIR") or tempfile.gettempdir()
-        self._ipc_dir = tempfile.mkdtemp(prefix="ek-", dir=base)
+        sweep_ipc_dirs(base)
+        self._ipc_dir = tempfile.mkdtemp(prefix=f"ek-{os.getpid()}-", dir=base)
         super().__init__(
             *args,
             transport="ipc",
@@ -200,6 +239,15 @@ class KernelSession:
             try:
                 kc.stop_channels()
             except Exception:  # noqa: BLE001
+                pass
+        # Killed and reaped here: jupyter_client's own kill polls for the end every 0.1 s, and
+        # each worker stopping its kernel is most of the pool's shutdown after the last report.
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                process.kill()
+                process.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
         try:
             if km.has_kernel:
