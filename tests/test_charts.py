@@ -29,7 +29,7 @@ from evalkit.report import charts
 from evalkit.report.charts.ticks import category_labels
 from evalkit.report.fonts import FONT_FAMILIES, FONT_FAMILY, font_path, use_cjk_font
 
-from .conftest import REFERENCE, ROOT
+from .conftest import PARAMS, REFERENCE, ROOT
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -372,6 +372,25 @@ def test_trends_across_three_years(loaded, reference):
     assert "1600% »" in shown  # 80 against ≥ 5 in 2021, capped
     titles = [title for title, _ in charts.all_charts(reference, past)]
     assert titles[-1] == "历年趋势"
+
+
+def test_score_labels_keep_off_the_grade_lines(loaded):
+    """A total just under a grade threshold (demo-edu 2021: 87.84 under the 优 line at 90) has its
+    label under the marker, not struck through by the dotted line; the others stay above."""
+    demo = [evaluate_path(path) for path in sorted((PARAMS / "demo-edu").glob("20*.yaml"))]
+    fig = charts.trends(demo)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    score_ax = next(ax for ax in fig.axes if ax.get_title(loc="left") == "总分与等级")
+    line_ys = [score_ax.transData.transform((0, float(band.min)))[1] for band in demo[-1].rulebook.grades.bands]
+    labels = {t.get_text(): t for t in score_ax.texts if t.get_text().endswith(("优", "良", "中", "差"))}
+    assert {"87.84 良", "89.58 良", "97.4 优", "96.6 优"} <= set(labels)
+    for label in labels.values():
+        box = label.get_window_extent(renderer)
+        assert not any(box.y0 < y < box.y1 for y in line_ys), label.get_text()
+    marker_y = score_ax.transData.transform((2021, 87.84))[1]
+    assert labels["87.84 良"].get_window_extent(renderer).y1 < marker_y  # moved under its point
+    assert labels["97.4 优"].get_window_extent(renderer).y0 > score_ax.transData.transform((2023, 97.4))[1]
 
 
 # --------------------------------------------------------------------------- notebooks

@@ -68,35 +68,42 @@ def trends(evaluations: Sequence[Evaluation]) -> ChartFigure | None:
         panels=[(years[0] - 0.5, years[-1] + 0.5, 0.0, ceiling * 1.3)] * len(series) if series else None,
     )
     score_ax, rate_ax = axes[:2]
-    for ax, title, values, labels in (
+    grade_lines = [float(band.min) for band in latest.rulebook.grades.bands]
+    for ax, title, values, labels, lines in (
         (
             score_ax,
             "总分与等级",
             [ev.total.value for ev in history],
             [f"{ev.total.text()} {ev.grade}" for ev in history],
+            grade_lines,
         ),
         (
             rate_ax,
             "预算执行率",
             [ev.execution_rate.value for ev in history],
             [ev.execution_rate.text() for ev in history],
+            [],
         ),
     ):
         floats = [float(v) for v in values if v is not None]
         _style(ax, value_axis="y")
         ax.plot(years, floats, color=PALETTE["actual"], marker="o", linewidth=1.8)
+        low, high = max(0.0, min(min(floats) - 10, 70.0)), max(106.0, max(floats) + 8)
+        per_point = (high - low) / _TOP_AXES_POINTS
         for year, value, label in zip(years, floats, labels, strict=True):
+            below = _crosses(lines, value, per_point, above=True) and not _crosses(lines, value, per_point, above=False)
             ax.annotate(
                 label,
                 (year, value),
-                xytext=(0, 7),
+                xytext=(0, -7 if below else 7),
                 textcoords="offset points",
                 ha="center",
+                va="top" if below else "baseline",
                 fontsize=_SMALL_SIZE,
                 color=PALETTE["text"],
             )
         ax.set_title(title, fontsize=_LABEL_SIZE + 1, loc="left", color=PALETTE["text"])
-        ax.set_ylim(max(0.0, min(min(floats) - 10, 70.0)), max(106.0, max(floats) + 8))
+        ax.set_ylim(low, high)
         _year_axis(ax, years)
     low, high = score_ax.get_ylim()
     for band in latest.rulebook.grades.bands:
@@ -117,6 +124,20 @@ def trends(evaluations: Sequence[Evaluation]) -> ChartFigure | None:
     if series:
         _draw_completion_trends(axes[2:], years, series, columns, ceiling)
     return fig
+
+
+#: Height of the score and execution-rate axes in points, about (the 2.3 in row less its title and
+#: year labels): converts a value label's reach into score points.
+_TOP_AXES_POINTS = 115.0
+
+
+def _crosses(lines: Sequence[float], value: float, per_point: float, *, above: bool) -> bool:
+    """Whether a value label 7 pt above (or below) its marker would sit on one of ``lines`` (the
+    dotted grade thresholds): the label reaches from 4 to 19 pt away from the point's centre."""
+    near, far = value + 4 * per_point, value + 19 * per_point
+    if not above:
+        near, far = value - 19 * per_point, value - 4 * per_point
+    return any(near < line < far for line in lines)
 
 
 def _completion_series(
