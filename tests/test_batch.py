@@ -158,6 +158,20 @@ def test_interrupted_build_leaves_no_half_file_and_resumes(params, tmp_path, mon
     runtime.rmdir()
 
 
+@pytest.mark.slow
+def test_a_build_from_a_script_on_standard_input_runs_its_workers(params, tmp_path):
+    """``python - < build.py``: the spawned workers cannot re-run a main script named <stdin>."""
+    _clone_unit(params, "xinshi-rd", "unit-3")
+    script = (f"from pathlib import Path\nfrom evalkit.batch.run import run_build\n"
+              f"s = run_build(Path({str(params)!r}), Path({str(tmp_path / 'out')!r}), jobs=2, quiet=True, "
+              f"notebook=Path({str(TINY)!r}))\n"
+              f"print(len(s.built), len(s.failed), [f.error for f in s.failed])\n")
+    proc = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    built, failed = proc.stdout.split()[:2]
+    assert failed == "0" and int(built) >= 2, proc.stdout
+
+
 def test_kernel_folders_of_dead_processes_are_swept(tmp_path):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()

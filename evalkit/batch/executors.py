@@ -7,8 +7,11 @@ and hand every :class:`~evalkit.batch.jobs.JobResult` to ``report`` as it arrive
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
-from collections.abc import Callable, Sequence
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from evalkit.batch.hygiene import worker_initializer
@@ -62,6 +65,28 @@ def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
             pass
 
 
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """While workers start: hide a main script that is not a file from multiprocessing.
+
+    A spawned worker first runs the parent's main script again, found by its ``__file__``. A
+    script fed on standard input (``python - < build.py``) is ``<stdin>``, which no worker can
+    open, so every worker died and every job failed. Workers need nothing from the main script
+    (they run evalkit's own functions); without a ``__file__`` they skip it, as they do for
+    Jupyter and ``python -c``.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(main, "__spec__", None) is not None or path is None or os.path.isfile(path):
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def run_local(jobs: list[Job], options: BuildOptions, workers: int, report: Callable[[JobResult], None]) -> None:
     """A process pool whose workers each keep one kernel; a dead worker fails only its job.
 
@@ -80,7 +105,8 @@ def run_local(jobs: list[Job], options: BuildOptions, workers: int, report: Call
     while pending:
         pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context,
                                       initializer=worker_initializer)
-        futures = {pool.submit(build_one, job, options): job for job in pending}
+        with _main_script_hidden():  # the workers start as jobs are submitted
+            futures = {pool.submit(build_one, job, options): job for job in pending}
         pending = []
         broken = False
         try:
