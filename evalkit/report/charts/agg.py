@@ -54,7 +54,8 @@ class _ChartRenderer(RendererAgg):
     def _measure_from_layout(self, s: str, prop: Any, key: tuple) -> tuple[float, float, float] | None:
         """What ``FT2Font.set_text`` would measure, from the glyph layout drawing the text needs
         anyway (kept for the draw) and per-glyph metrics kept per process; None where that layout
-        is not one glyph per character, all of this font, on the baseline: matplotlib measures.
+        is not one glyph per character, all of this font, on the baseline, or its last advance
+        may not be its glyph's: then matplotlib measures.
 
         ``set_text`` lays the text out with libraqm exactly as ``_layout`` does (same flags, no
         features or language), then unions the control boxes of the glyphs it loads, each moved
@@ -62,7 +63,8 @@ class _ChartRenderer(RendererAgg):
         (HarfBuzz substitutes some by context: ``7`` beside a Latin letter is another glyph than
         ``7`` alone, with another box), not those of the characters alone. Its width is the pen's
         end: the last glyph's position plus its advance (a kerning pair changes the advance of its
-        first glyph), which must be the same as its character's alone. Checked equal to matplotlib's measure in tests/test_textmeasure.py."""
+        first glyph), which must be the same as its character's alone. Float-equal to matplotlib's
+        measure on every text tried (tests/test_textmeasure.py)."""
         flags = key[3]
         font = self._prepare_font(prop)
         items = font._layout(s, flags=flags)
