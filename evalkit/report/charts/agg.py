@@ -7,6 +7,9 @@ drawing time on them:
   new figure measures it, because matplotlib's cache is per renderer, and every figure has its
   own. The same tick labels, legends and headings come back in every report: here the result is
   kept per process, keyed by the text, the font properties and the dpi (a pure function of them).
+  A new text is measured from the glyph layout its drawing needs anyway and per-glyph metrics,
+  not shaped a second time by ``FT2Font.set_text`` (exactly its numbers; the few texts where that
+  cannot be shown, such as a ligature or a fallback font's glyph, are measured by matplotlib).
 * **laying out** a text for drawing (``FT2Font._layout``: glyphs, fallback fonts, offsets) is
   redone for every draw, and every layout reads the font's height tables again: both are kept
   per process the same way.
@@ -44,8 +47,56 @@ class _ChartRenderer(RendererAgg):
         key = (s, _font_key(prop), self.dpi, get_hinting_flag())
         found = _METRICS.get(key)
         if found is None:
-            found = _remember(_METRICS, key, super().get_text_width_height_descent(s, prop, ismath))
+            found = self._measure_from_layout(s, prop, key) or super().get_text_width_height_descent(s, prop, ismath)
+            _remember(_METRICS, key, found)
         return found
+
+    def _measure_from_layout(self, s: str, prop: Any, key: tuple) -> tuple[float, float, float] | None:
+        """What ``FT2Font.set_text`` would measure, from the glyph layout drawing the text needs
+        anyway (kept for the draw) and per-glyph metrics kept per process; None where that layout
+        is not one glyph per character, all of this font, on the baseline, or its last advance
+        may not be its glyph's: then matplotlib measures.
+
+        ``set_text`` lays the text out with libraqm exactly as ``_layout`` does (same flags, no
+        features or language), then unions the control boxes of the glyphs it loads, each moved
+        along the baseline only: its height and descent are those of the glyphs the layout chose
+        (HarfBuzz substitutes some by context: ``7`` beside a Latin letter is another glyph than
+        ``7`` alone, with another box), not those of the characters alone. Its width is the pen's
+        end: the last glyph's position plus its advance (a kerning pair changes the advance of its
+        first glyph), which must be the same as its character's alone. Float-equal to matplotlib's
+        measure on every text tried (tests/test_textmeasure.py)."""
+        flags = key[3]
+        font = self._prepare_font(prop)
+        items = font._layout(s, flags=flags)
+        # The draw of this text with no font features or language finds this layout.
+        _remember(_LAYOUTS, (*key, repr(None), repr(None)),
+                  tuple((i.ft_object, i.glyph_index, i.x, i.y) for i in items))
+        if not items or len(items) != len(s):
+            return None
+        size = prop.get_size_in_points()
+        low, high = 32000, -32000  # set_text's starting box
+        for char, item in zip(s, items, strict=True):
+            if item.char != char or item.ft_object is not font or not item.glyph_index or item.y:
+                return None  # ligature, cluster, fallback font, missing glyph (a warning) or offset
+            glyph_key = (font, size, self.dpi, flags, item.glyph_index)
+            metrics = _GLYPH_METRICS.get(glyph_key)
+            if metrics is None:
+                glyph = font.load_glyph(item.glyph_index, flags)
+                metrics = _remember(_GLYPH_METRICS, glyph_key, (glyph.horiAdvance, glyph.bbox[1], glyph.bbox[3]),
+                                    limit=_GLYPHS_MAX)
+            low = min(low, metrics[1])
+            high = max(high, metrics[2])
+        # HarfBuzz gives a character of its own rule (a zero-width or a space the font lacks) an
+        # advance that is not its glyph's: the last glyph's must be the one it has alone.
+        alone_key = (font, size, self.dpi, flags, s[-1])
+        alone = _ADVANCES.get(alone_key)
+        if alone is None:
+            font.set_text(s[-1], 0.0, flags=flags)
+            alone = _remember(_ADVANCES, alone_key, font.get_width_height()[0], limit=_GLYPHS_MAX)
+        if metrics[0] != alone:
+            return None
+        width = round(items[-1].x * 64) + alone  # 26.6 units, as set_text keeps them
+        return width / 64.0, (high - low) / 64.0, -low / 64.0
 
     def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:
         """Ascent, descent and line gap of the font at this dpi, as ``Text._get_layout`` reads
@@ -134,6 +185,10 @@ _LAYOUTS: dict[tuple, tuple[tuple[Any, int, float, float], ...]] = {}
 #: flags, rotation and the pen's position within its pixel (1/64 px): about a third of a report's
 #: glyphs are found here (the same labels at the same sub-pixel phase). At most about 5 MB.
 _GLYPHS: dict[tuple, tuple[Any, int, int]] = {}
+#: A glyph's advance and vertical extent (26.6 units) by font, size, dpi, hinting and glyph.
+_GLYPH_METRICS: dict[tuple, tuple[int, int, int]] = {}
+#: A character's advance laid out alone (26.6 units) by font, size, dpi, hinting and character.
+_ADVANCES: dict[tuple, int] = {}
 #: Font height metrics by (font properties, dpi).
 _HEIGHTS: dict[tuple, tuple[float | None, float | None, float | None]] = {}
 #: Entries per cache: about 30 reports' texts (a value label is seldom seen twice, a tick label or
