@@ -318,6 +318,36 @@ def test_a_kernel_launched_early_is_the_one_used_and_goes_with_its_session():
     assert process.poll() is not None
 
 
+def test_a_ready_kernel_delivers_its_first_outputs(monkeypatch):
+    """``ensure`` returns once the kernel has answered on the shell channel and the answer's idle
+    status came through IOPub (not after 0.2 s of IOPub silence): the first cell's output is
+    there, every time."""
+    from jupyter_core.utils import run_sync
+
+    from evalkit.batch import kernels
+    from evalkit.batch.kernels import KernelSession
+
+    asked = []
+    original = kernels._answer
+
+    async def watched(channel, ids, deadline, patience, *, idle=False):
+        asked.append(set(ids))
+        return await original(channel, ids, deadline, patience, idle=idle)
+
+    monkeypatch.setattr(kernels, "_answer", watched)
+    for _ in range(3):
+        session = KernelSession()
+        try:
+            _, kc = session.ensure()
+            out = []
+            reply = run_sync(kc.execute_interactive)(
+                "print('就绪')", timeout=30, output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+            assert reply["content"]["status"] == "ok" and "".join(out) == "就绪\n"
+        finally:
+            session.shutdown()
+    assert asked and all(ids for ids in asked)
+
+
 def test_engine_is_registered_through_papermills_public_registry():
     from papermill.engines import papermill_engines
 

@@ -9,6 +9,7 @@ temporary folder cannot collide. Windows has no IPC transport: TCP is used there
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -124,6 +125,49 @@ del _evalkit_reset
 """
 
 
+async def wait_for_ready(kc, timeout: float) -> None:
+    """Wait until a new kernel answers ``kernel_info`` on the shell channel and its IOPub channel
+    has delivered that request's last message (``status: idle``).
+
+    jupyter_client's own ``wait_for_ready`` ends by reading IOPub until it has been quiet for
+    0.2 s: every kernel start waited 0.2 s for nothing (with a worker per core starting at once,
+    every core idle). The idle status of this very request is the same proof that IOPub is
+    connected and that nothing of the request is left to read, as soon as it arrives.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        asked = {kc.kernel_info()}
+        reply = await _answer(kc.shell_channel, asked, deadline, 1.0)
+        # IOPub drops what the kernel published before this client's subscription took (often, on
+        # a fresh kernel): ask again every 20 ms until one request's idle status comes through.
+        for _ in range(25 if reply is not None else 0):
+            if await _answer(kc.iopub_channel, asked, deadline, 0.02, idle=True):
+                handle = getattr(kc, "_handle_kernel_info_reply", None)  # the protocol version
+                if handle is not None:
+                    handle(reply)
+                return
+            asked.add(kc.kernel_info())  # its reply is read by nobody: replies are matched by id
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+
+async def _answer(channel, asked: set[str], deadline: float, patience: float, *, idle: bool = False) -> dict | None:
+    """The first message on ``channel`` answering one of the requests ``asked`` (with ``idle``:
+    its ``status: idle``), dropping others; None when none comes within ``patience`` seconds."""
+    until = min(deadline, time.monotonic() + patience)
+    while True:
+        try:
+            msg = await channel.get_msg(timeout=max(0.0, until - time.monotonic()))
+        except queue.Empty:
+            return None
+        if msg.get("parent_header", {}).get("msg_id") not in asked:
+            continue
+        if not idle or (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"):
+            return msg
+
+
 class KernelSession:
     """One kernel kept alive for many notebooks, so imports and fonts are paid once per worker.
 
@@ -182,7 +226,7 @@ class KernelSession:
                     self._launch(km)
                 kc = km.client()
                 kc.start_channels()
-                run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
+                run_sync(wait_for_ready)(kc, self.startup_timeout)
             except Exception as exc:  # noqa: BLE001 - any start failure is retried
                 last = exc
                 self._stop(km, kc)
