@@ -147,7 +147,7 @@ async def wait_for_ready(kc, timeout: float) -> None:
                     handle(reply)
                 return
             asked.add(kc.kernel_info())  # its reply is read by nobody: replies are matched by id
-        if not await kc._async_is_alive():
+        if not await kc.is_alive():
             raise RuntimeError("Kernel died before replying to kernel_info")
         if time.monotonic() > deadline:
             raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
