@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -339,9 +340,9 @@ def test_a_ready_kernel_delivers_its_first_outputs(monkeypatch):
         session = KernelSession()
         try:
             _, kc = session.ensure()
-            out = []
-            reply = run_sync(kc.execute_interactive)(
-                "print('就绪')", timeout=30, output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+            out: list[str] = []
+            hook = functools.partial(lambda into, msg: into.append(msg["content"].get("text", "")), out)
+            reply = run_sync(kc.execute_interactive)("print('就绪')", timeout=30, output_hook=hook)
             assert reply["content"]["status"] == "ok" and "".join(out) == "就绪\n"
         finally:
             session.shutdown()
