@@ -73,6 +73,22 @@ def test_unknown_rulebook_name_lists_known_ones():
         load_rulebook("atlantis")
 
 
+def test_an_edited_rulebook_or_the_one_it_extends_is_read_again(tmp_path):
+    """Rulebooks are cached per file; editing the file, or a rulebook it extends, is seen at the
+    next load (an analyst editing the province's rules in a notebook rescored with the old ones)."""
+    province, county = tmp_path / "province.yaml", tmp_path / "county.yaml"
+    province.write_text("name: province\ntitle: 省规则\nextends: national-default\n"
+                        "budget_execution:\n  explain_below: 90\n", encoding="utf-8")
+    county.write_text("name: county\ntitle: 县规则\nextends: province.yaml\n", encoding="utf-8")
+    assert load_rulebook(county).budget_execution.explain_below == D(90)
+    assert load_rulebook(county) is load_rulebook(county)  # unchanged files: the cached one
+    province.write_text(province.read_text(encoding="utf-8").replace("90", "85"), encoding="utf-8")
+    assert load_rulebook(county).budget_execution.explain_below == D(85)
+    county.write_text(county.read_text(encoding="utf-8") + "budget_execution:\n  explain_below: 80\n",
+                      encoding="utf-8")
+    assert load_rulebook(county).budget_execution.explain_below == D(80)
+
+
 def test_execution_threshold_is_data(tmp_path):
     assert load_rulebook("sichuan").budget_execution.explain_below == D(90)
     assert load_rulebook("national-default").budget_execution.explain_below is None

@@ -13,7 +13,6 @@ override only what differs; the merge is deep, key by key.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -235,9 +234,12 @@ def _deep_merge(base: dict, override: dict) -> dict:
     return out
 
 
-def _raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
+def _raw(path: Path, read: list[tuple[str, int, int]], chain: tuple[Path, ...] = ()) -> dict:
+    """The rulebook's settings with those it extends merged in; ``read`` gets the stamp of every
+    file read, taken before reading it (a file changed meanwhile then looks changed)."""
     if path in chain:
         raise RulebookError("评分规则的 extends 形成循环", file=str(path))
+    read.append(_stamp(path))
     try:
         loaded: LoadedYaml = load_yaml(path)
     except RulebookError:
@@ -249,16 +251,32 @@ def _raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
         raise RulebookError("评分规则文件应为键值映射（mapping）", file=str(path))
     parent = data.pop("extends", None)
     if parent:
-        base = _raw(rulebook_source(parent, base_dir=path.parent), chain + (path,))
+        base = _raw(rulebook_source(parent, base_dir=path.parent), read, chain + (path,))
         data = _deep_merge(base, data)
     return data
 
 
-@lru_cache(maxsize=64)
-def _load_cached(path: Path, mtime: float) -> Rulebook:
-    data = _raw(path)
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """What says a file is unchanged, as Python's own bytecode cache does: its modification time
+    (nanoseconds) and size."""
     try:
-        return Rulebook.model_validate(data)
+        info = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), info.st_mtime_ns, info.st_size)
+
+
+#: Validated rulebooks by file: the stamps of every file each was read from (the file and those it
+#: extends, so an edited base rulebook is read again too) and the rulebook. Emptied when full.
+_LOADED: dict[Path, tuple[tuple[tuple[str, int, int], ...], Rulebook]] = {}
+_LOADED_MAX = 64
+
+
+def _validated(path: Path) -> tuple[tuple[tuple[str, int, int], ...], Rulebook]:
+    read: list[tuple[str, int, int]] = []
+    data = _raw(path, read)
+    try:
+        return tuple(read), Rulebook.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"])
@@ -278,6 +296,12 @@ def load_rulebook(name_or_path: str | Path, *, base_dir: Path | None = None) -> 
     Raises :class:`RulebookError` with the file and setting at fault.
     """
     path = rulebook_source(name_or_path, base_dir=base_dir).resolve()
-    return _load_cached(path, path.stat().st_mtime)
+    found = _LOADED.get(path)
+    if found is not None and all(_stamp(Path(stamp[0])) == stamp for stamp in found[0]):
+        return found[1]
+    if len(_LOADED) >= _LOADED_MAX:
+        _LOADED.clear()
+    _LOADED[path] = found = _validated(path)
+    return found[1]
 
 
