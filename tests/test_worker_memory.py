@@ -8,12 +8,15 @@ does not.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from evalkit.batch.hygiene import KERNEL_MALLOC_SETTINGS, MALLOC_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,19 +101,10 @@ _KERNEL = textwrap.dedent(
         def hook(msg):
             if msg["msg_type"] == "stream":
                 seen.update(json.loads(msg["content"]["text"]))
-        # minor page faults of allocating a freed chart-sized block again (a canvas is 4 MiB); the
-        # fewest of three tries: anything else the kernel allocates meanwhile may split the block
-        refaults = ("import resource\\n"
-                    "def faults(): return resource.getrusage(resource.RUSAGE_SELF).ru_minflt\\n"
-                    "block = bytearray(8 << 20); del block\\n"
-                    "tries = []\\n"
-                    "for _ in range(3):\\n"
-                    "    before = faults(); block = bytearray(8 << 20); del block; tries.append(faults() - before)\\n"
-                    "refaults = min(tries)\\n")
-        code = (refaults + "import gc, json, os, sys; hm = get_ipython().history_manager; "
+        code = ("import gc, json, os, sys; hm = get_ipython().history_manager; "
                 "print(json.dumps({'outputs': len(hm.outputs), 'reprs': len(hm.output_hist_reprs), "
                 "'frozen': gc.get_freeze_count(), 'arenas': os.environ.get('MALLOC_ARENA_MAX'), "
-                "'refaults': refaults, "
+                "'mmap_threshold': os.environ.get('MALLOC_MMAP_THRESHOLD_'), "
                 "'history': hm.enabled, 'collect_as_drawn': sys.modules['evalkit.report.render']._GC_FROZEN}))")
         run_sync(kc.execute_interactive)(code, timeout=60, output_hook=hook, store_history=False)
         print(json.dumps(seen))
@@ -124,13 +118,40 @@ def test_kernel_reset_keeps_no_outputs_and_freezes_survivors() -> None:
     """After a reset the kernel holds no earlier output (IPython 9 keeps every MIME bundle in its
     history otherwise), has frozen what survived and told the report module so (charts are then
     freed as drawn), keeps no SQLite input history, and runs with the glibc malloc settings of
-    :mod:`evalkit.batch.hygiene`: a freed block the size of a chart canvas is reused, not mapped
-    and zeroed afresh (2,048 page faults for 8 MiB)."""
+    :mod:`evalkit.batch.hygiene` (what they do: the next test)."""
     proc = subprocess.run([sys.executable, "-c", _KERNEL], capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     assert got["outputs"] == 0 and got["reprs"] == 0
     assert got["frozen"] > 0
     assert got["arenas"] == "2"
-    assert got["refaults"] < 100, got["refaults"]
+    assert got["mmap_threshold"] == str(KERNEL_MALLOC_SETTINGS["MALLOC_MMAP_THRESHOLD_"])
     assert got["history"] is False and got["collect_as_drawn"] is True
+
+
+_REFAULTS = """
+import resource
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+block = bytearray(8 << 20)
+del block
+before = faults()
+block = bytearray(8 << 20)
+del block
+print(faults() - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc settings")
+def test_kernel_malloc_settings_reuse_a_freed_chart_sized_block():
+    """With a kernel's malloc settings a freed block the size of a chart canvas (4 MiB; 8 here) is
+    reused, not mapped and zeroed afresh: 2,048 page faults for 8 MiB with the workers' settings
+    (blocks of 128 KiB and more mapped each time), a few with the kernels'."""
+    def refaults(settings: dict[str, int]) -> int:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+        env.update({name: str(value) for name, value in settings.items()})
+        proc = subprocess.run([sys.executable, "-c", _REFAULTS], env=env, capture_output=True, text=True, check=True)
+        return int(proc.stdout)
+
+    assert refaults(MALLOC_SETTINGS) >= 2000
+    assert refaults(KERNEL_MALLOC_SETTINGS) < 100
