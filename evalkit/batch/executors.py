@@ -142,8 +142,6 @@ def run_local(jobs: list[Job], options: BuildOptions, workers: int, report: Call
             raise
         if broken:
             _stop_workers(pool)
-        elif pending:
-            pool.shutdown(wait=True)
         else:
             # Every job is done: the workers stop their kernels and exit while the caller
             # publishes the site (about 0.25 s each, one after the other before). The pool's
