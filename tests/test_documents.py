@@ -233,3 +233,26 @@ def test_pdf_never_leaves_a_heading_at_the_foot_of_a_page(docs):
         lines = [line.replace(" ", "") for line in text.splitlines() if line.strip()]
         body = [line for line in lines if not re.fullmatch(r"—\d+—", line)]
         assert body and body[-1] not in headings, (number, body[-1])
+
+
+_FIGURE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _count(figure: str, text: str) -> int:
+    return len(re.findall(rf"(?<![\d.,]){re.escape(figure)}(?![\d%])", text))
+
+
+@pytest.mark.parametrize("name", ["xinshi-rd", "xinshi-rd.review"])
+def test_pdf_never_breaks_a_table_figure_across_lines(docs, name):
+    """A table's figures stay whole on their line: not 91.7 over 3, nor 100 over % (a print style
+    that let a cell break anywhere squeezed the number columns to a character or two)."""
+    html = docs[f"{name}.html"].read_text(encoding="utf-8")
+    cells = [re.sub(r"<sup.*?</sup>|<[^>]+>", "", c) for c in re.findall(r'<td[^>]*class="num"[^>]*>(.*?)</td>', html)]
+    figures = {f for cell in cells for f in _FIGURE.findall(cell)}
+    shown = visible_text(html)
+    with pdfplumber.open(docs[f"{name}.pdf"]) as pdf:  # a bold figure is drawn twice: read it once
+        lines = [line for page in pdf.pages for line in (page.dedupe_chars().extract_text() or "").splitlines()]
+    # each figure shows at least as often whole on a line as the page has it (page numbers add some)
+    broken = [f for f in sorted(figures) if sum(_count(f, line) for line in lines) < _count(f, shown)]
+    assert figures and broken == [], broken
+
