@@ -256,3 +256,11 @@ def test_pdf_never_breaks_a_table_figure_across_lines(docs, name):
     broken = [f for f in sorted(figures) if sum(_count(f, line) for line in lines) < _count(f, shown)]
     assert figures and broken == [], broken
 
+
+def test_docx_keeps_the_full_width_spaces_left_for_the_date_and_between_fields(docs):
+    """日期：　　　　年　　月　　日 leaves room to write the date by hand; HTML collapses only ASCII
+    white space, and so does the Word file (it made 日期： 年 月 日, 委员会 金额单位)."""
+    texts = [p.text for p in docx.Document(str(docs["xinshi-rd.docx"])).paragraphs]
+    assert "日期：　　　　年　　月　　日" in texts
+    assert "填报单位：乌鲁木齐市新市区人民代表大会常务委员会　　金额单位：万元" in texts
+

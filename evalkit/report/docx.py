@@ -46,7 +46,7 @@ LATIN_FONT = "Times New Roman"
 TABLE_SIZE = Pt(10.5)  # 五号
 PLACEHOLDER = "{{正文}}"
 _SKIP_CLASSES = {"kicker"}
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's white space: a full-width space (日期：　　年) is text
 
 
 def _fonts(rpr_parent: Any, east_asia: str, latin: str = LATIN_FONT) -> None:
