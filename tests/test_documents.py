@@ -264,3 +264,27 @@ def test_docx_keeps_the_full_width_spaces_left_for_the_date_and_between_fields(d
     assert "日期：　　　　年　　月　　日" in texts
     assert "填报单位：乌鲁木齐市新市区人民代表大会常务委员会　　金额单位：万元" in texts
 
+
+def _docx_table(path: Path, first_heading: str):
+    return next(t for t in docx.Document(str(path)).tables if t.rows[0].cells[0].text == first_heading)
+
+
+def test_docx_tables_give_their_text_columns_the_room(docs):
+    """Word tables were split into equal columns: the findings' 问题及重算 ran four characters a line
+    (a row a page long) beside a 序号 column as wide. The page's column widths go to Word."""
+    def widths(table):
+        return {c.text: c.width for c in table.rows[0].cells}
+
+    findings = widths(_docx_table(docs["xinshi-rd.review.docx"], "序号"))
+    assert findings["问题及重算"] >= 2.5 * findings["序号"]
+    assert findings["问题及重算"] == max(findings.values())
+    attachment = widths(_docx_table(docs["xinshi-rd.docx"], "三级指标"))
+    assert attachment["偏差原因分析及改进措施"] >= 4 * attachment["分值"]
+    # a table without set widths: measured from its text
+    projects = widths(_docx_table(docs["xinshi-rd.docx"], "项目"))
+    assert projects["实现效益"] > 2 * projects["执行率"] and projects["项目"] > projects["执行率"]
+    section = docx.Document(str(docs["xinshi-rd.docx"])).sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for table in (findings, attachment, projects):
+        assert sum(table.values()) == pytest.approx(text_width, rel=0.01)
+
