@@ -9,6 +9,7 @@ import json
 import re
 import zipfile
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 
 import docx
@@ -287,4 +288,28 @@ def test_docx_tables_give_their_text_columns_the_room(docs):
     text_width = section.page_width - section.left_margin - section.right_margin
     for table in (findings, attachment, projects):
         assert sum(table.values()) == pytest.approx(text_width, rel=0.01)
+
+
+def _overlapping_glyphs(path: Path) -> list[tuple[int, str]]:
+    """(page, the two characters) where a glyph is drawn over its neighbour on the same line."""
+    found = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            lines: dict[int, list[dict]] = {}
+            for char in page.dedupe_chars().chars:
+                if char["text"].strip():
+                    lines.setdefault(round(char["top"]), []).append(char)
+            for chars in lines.values():
+                chars.sort(key=lambda c: c["x0"])
+                found += [(number, a["text"] + b["text"]) for a, b in pairwise(chars) if b["x0"] < a["x1"] - 1]
+    return found
+
+
+def test_pdf_never_draws_text_over_text(docs, tmp_path):
+    """The 自评表's 一级/二级指标 cells did not wrap: 社会效益指标 and 可持续影响指标 ran over the
+    三级指标 beside them (demo-edu 2024, a project with indicator levels)."""
+    paths = write_documents(PARAMS, "demo-edu", 2024, tmp_path, ("pdf",))
+    project = next(p for p in paths if p.name == "demo-edu.pdf")
+    for path in (project, docs["xinshi-rd.pdf"], docs["xinshi-rd.review.pdf"]):
+        assert _overlapping_glyphs(path) == [], path.name
 
