@@ -9,6 +9,7 @@ import json
 import re
 import zipfile
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 
 import docx
@@ -233,3 +234,82 @@ def test_pdf_never_leaves_a_heading_at_the_foot_of_a_page(docs):
         lines = [line.replace(" ", "") for line in text.splitlines() if line.strip()]
         body = [line for line in lines if not re.fullmatch(r"—\d+—", line)]
         assert body and body[-1] not in headings, (number, body[-1])
+
+
+_FIGURE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _count(figure: str, text: str) -> int:
+    return len(re.findall(rf"(?<![\d.,]){re.escape(figure)}(?![\d%])", text))
+
+
+@pytest.mark.parametrize("name", ["xinshi-rd", "xinshi-rd.review"])
+def test_pdf_never_breaks_a_table_figure_across_lines(docs, name):
+    """A table's figures stay whole on their line: not 91.7 over 3, nor 100 over % (a print style
+    that let a cell break anywhere squeezed the number columns to a character or two)."""
+    html = docs[f"{name}.html"].read_text(encoding="utf-8")
+    cells = [re.sub(r"<sup.*?</sup>|<[^>]+>", "", c) for c in re.findall(r'<td[^>]*class="num"[^>]*>(.*?)</td>', html)]
+    figures = {f for cell in cells for f in _FIGURE.findall(cell)}
+    shown = visible_text(html)
+    with pdfplumber.open(docs[f"{name}.pdf"]) as pdf:  # a bold figure is drawn twice: read it once
+        lines = [line for page in pdf.pages for line in (page.dedupe_chars().extract_text() or "").splitlines()]
+    # each figure shows at least as often whole on a line as the page has it (page numbers add some)
+    broken = [f for f in sorted(figures) if sum(_count(f, line) for line in lines) < _count(f, shown)]
+    assert figures and broken == [], broken
+
+
+def test_docx_keeps_the_full_width_spaces_left_for_the_date_and_between_fields(docs):
+    """日期：　　　　年　　月　　日 leaves room to write the date by hand; HTML collapses only ASCII
+    white space, and so does the Word file (it made 日期： 年 月 日, 委员会 金额单位)."""
+    texts = [p.text for p in docx.Document(str(docs["xinshi-rd.docx"])).paragraphs]
+    assert "日期：　　　　年　　月　　日" in texts
+    assert "填报单位：乌鲁木齐市新市区人民代表大会常务委员会　　金额单位：万元" in texts
+
+
+def _docx_table(path: Path, first_heading: str):
+    return next(t for t in docx.Document(str(path)).tables if t.rows[0].cells[0].text == first_heading)
+
+
+def test_docx_tables_give_their_text_columns_the_room(docs):
+    """Word tables were split into equal columns: the findings' 问题及重算 ran four characters a line
+    (a row a page long) beside a 序号 column as wide. The page's column widths go to Word."""
+    def widths(table):
+        return {c.text: c.width for c in table.rows[0].cells}
+
+    findings = widths(_docx_table(docs["xinshi-rd.review.docx"], "序号"))
+    assert findings["问题及重算"] >= 2.5 * findings["序号"]
+    assert findings["问题及重算"] == max(findings.values())
+    attachment = widths(_docx_table(docs["xinshi-rd.docx"], "三级指标"))
+    assert attachment["偏差原因分析及改进措施"] >= 4 * attachment["分值"]
+    # a table without set widths: measured from its text
+    projects = widths(_docx_table(docs["xinshi-rd.docx"], "项目"))
+    assert projects["实现效益"] > 2 * projects["执行率"] and projects["项目"] > projects["执行率"]
+    section = docx.Document(str(docs["xinshi-rd.docx"])).sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for table in (findings, attachment, projects):
+        assert sum(table.values()) == pytest.approx(text_width, rel=0.01)
+
+
+def _overlapping_glyphs(path: Path) -> list[tuple[int, str]]:
+    """(page, the two characters) where a glyph is drawn over its neighbour on the same line."""
+    found = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            lines: dict[int, list[dict]] = {}
+            for char in page.dedupe_chars().chars:
+                if char["text"].strip():
+                    lines.setdefault(round(char["top"]), []).append(char)
+            for chars in lines.values():
+                chars.sort(key=lambda c: c["x0"])
+                found += [(number, a["text"] + b["text"]) for a, b in pairwise(chars) if b["x0"] < a["x1"] - 1]
+    return found
+
+
+def test_pdf_never_draws_text_over_text(docs, tmp_path):
+    """The 自评表's 一级/二级指标 cells did not wrap: 社会效益指标 and 可持续影响指标 ran over the
+    三级指标 beside them (demo-edu 2024, a project with indicator levels)."""
+    paths = write_documents(PARAMS, "demo-edu", 2024, tmp_path, ("pdf",))
+    project = next(p for p in paths if p.name == "demo-edu.pdf")
+    for path in (project, docs["xinshi-rd.pdf"], docs["xinshi-rd.review.pdf"]):
+        assert _overlapping_glyphs(path) == [], path.name
+

@@ -11,6 +11,7 @@ import pytest
 from evalkit.errors import InputError
 from evalkit.inputs.params import evaluate_path
 from evalkit.report import narrative
+from evalkit.report.selfeval import self_eval_table
 
 from .conftest import FIXTURES, PARAMS, REFERENCE
 
@@ -130,6 +131,7 @@ def _generated_texts(ev) -> list[str]:
     texts += [text for _, text in narrative.project_groups(ev)]
     texts += [f"{a}{b}" for a, b in narrative.key_work_counts(ev)]
     texts += [narrative.indicator_paragraph(s) for s in ev.indicators]
+    texts += [row.remarks for row in self_eval_table(ev).rows]  # the 自评表's 偏差原因分析及改进措施
     return [t for t in texts if t]
 
 

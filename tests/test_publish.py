@@ -286,3 +286,37 @@ def test_sorting_and_filtering_in_a_browser(site):
     assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
     assert dialogs == []
 
+
+# A link to a document and a status stay on one line: with every format built, the listing
+# squeezed them to 复 / 核 Word and 已生 / 成 at 1280 px.
+_SPLIT = """() => [...document.querySelectorAll("td.docs a")].filter(a => a.getClientRects().length > 1)
+    .map(a => a.textContent)
+  .concat([...document.querySelectorAll("td.status")].filter(td => {
+    const range = document.createRange(); range.selectNodeContents(td.firstChild);
+    return range.getClientRects().length > 1;
+  }).map(td => td.textContent))"""
+
+
+@pytest.mark.slow
+def test_links_and_statuses_keep_their_words_together(site, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    out, records = site
+    for path in out.rglob("*.html"):  # the site again, every unit-year with all six documents
+        if path.name != "index.html" and ".review" not in path.name:
+            target = tmp_path / path.relative_to(out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in (".html", ".pdf", ".docx", ".review.html", ".review.pdf", ".review.docx"):
+                target.with_name(path.stem + suffix).write_bytes(b"stand-in")
+    write_index(tmp_path, records)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
+        page = browser.new_context(offline=True).new_page()
+        page.goto((tmp_path / "index.html").as_uri())
+        split = {}
+        for width in (1280, 1024, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            split[width] = page.evaluate(_SPLIT)
+        browser.close()
+    assert split == {1280: [], 1024: [], 390: []}
+

@@ -219,6 +219,39 @@ def test_documents_read_on_a_phone(site, chromium, tmp_path):
     assert measured["2023/xinshi-rd.html"]["chart"] >= 600  # chart text stays legible: it scrolls
 
 
+# On a desktop no table needs scrolling (the review's findings were 60rem in a 55.5rem page: the
+# code column was cut off at 1280 px), a card's unit stays whole (万 / 元 split at 768 px), and so
+# does a column heading of a wide table (资金来 / 源, 预算金 / 额 beside a roomy 实现效益).
+_DESKTOP_CHECK = """() => ({
+  scrolling: Array.from(document.querySelectorAll(".table-wrap")).filter(w => w.scrollWidth > w.clientWidth + 1)
+    .map(w => (w.querySelector("caption") || w).textContent.slice(0, 20)),
+  units: Array.from(document.querySelectorAll(".card .unit")).filter(u => u.getClientRects().length > 1)
+    .map(u => u.parentElement.textContent),
+  heads: Array.from(document.querySelectorAll("table.wide thead th")).filter(th => {
+    const range = document.createRange(); range.selectNodeContents(th); return range.getClientRects().length > 1;
+  }).map(th => th.textContent),
+})"""
+
+
+@pytest.mark.slow
+def test_documents_read_on_a_desktop_and_a_tablet(site, chromium):
+    from playwright.sync_api import sync_playwright
+
+    measured = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for width in (1280, 768):
+            page = browser.new_context(offline=True, viewport={"width": width, "height": 900}).new_page()
+            for name in ("2023/xinshi-rd.html", "2023/xinshi-rd.review.html", "2023/demo-edu.html",
+                         "2023/demo-edu.review.html", "index.html"):
+                page.goto((site / name).as_uri())
+                page.wait_for_load_state("load")
+                measured[(width, name)] = page.evaluate(_DESKTOP_CHECK)
+        browser.close()
+    assert all(m["units"] == [] and m["heads"] == [] for m in measured.values()), measured
+    assert all(m["scrolling"] == [] for (width, _), m in measured.items() if width == 1280), measured
+
+
 def test_headings_are_numbered_without_gaps_and_none_is_empty(tmp_path):
     """A unit with no functions, key work, basic/project split or projects (no notebook run)."""
     from evalkit.report.render import Report

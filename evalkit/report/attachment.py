@@ -116,7 +116,7 @@ def attachment_html(report: Report) -> str:
     # The form's 一级/二级 columns are printed when the indicators carry their levels.
     levels = any(row.level1 or row.level2 for row in table.rows)
     header = SELF_EVAL_HEADER if levels else SELF_EVAL_HEADER[2:]
-    widths = (8, 8, 15, 13, 11, 6, 8, 31) if levels else (18, 15, 13, 7, 8, 39)
+    widths = (10, 10, 14, 12, 10, 6, 8, 30) if levels else (18, 15, 13, 7, 8, 39)  # 产出指标 on one line
     rows = _indicator_rows(report, table.rows, levels)
     rows.append("<tr class=\"total\">" + _td("总分", colspan=len(header) - 3, tag="th")
                 + _td(table.total_weight, cls="num") + _td(report.marked(table.total), cls="num")

@@ -22,7 +22,7 @@ from decimal import Decimal
 from evalkit.core.figures import fmt, fmt_money
 from evalkit.core.scoring import Evaluation, IndicatorScore
 from evalkit.core.targets import OP_SYMBOL
-from evalkit.report.narrative import is_reason
+from evalkit.report.narrative import is_reason, tidy
 from evalkit.report.notes import indicator_key, year_key
 
 __all__ = ["Cell", "IndicatorRow", "FundsRow", "SelfEvalTable", "self_eval_table",
@@ -129,7 +129,7 @@ def _remarks(s: IndicatorScore) -> str:
         parts.append(f"改进措施：{str(ind.improvement).strip().rstrip('。')}。")
     if not parts and s.score is None:
         parts.append("本年度不适用，不参与评分。")
-    return "".join(parts)
+    return tidy("".join(parts))  # as the indicator's paragraph prints it: 预算调增121.2万元
 
 
 def _row(i: int, s: IndicatorScore) -> IndicatorRow:
