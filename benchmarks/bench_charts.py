@@ -10,6 +10,8 @@ report; asserts nothing. Run from the repository root:
     .venv/bin/evalkit synth --units 3 --years 3 --out /tmp/c3/p --seed 7
     .venv/bin/python benchmarks/bench_charts.py --synth /tmp/c3/p --rounds 5 --out /tmp/charts-new
 
+``--formats`` compares the report's PNG with SVG (size and CPU per chart; see docs/performance.md).
+
 For an A/B comparison, run it alternately against an export of the other commit placed first on the
 path (``git archive <commit> evalkit | tar -x -C /tmp/base``, then ``PYTHONPATH=/tmp/base``).
 """
@@ -34,9 +36,14 @@ def main() -> None:
                         help="as a batch kernel sees them: each unit's charts drawn once, after the "
                         "first --warm units; prints the mean per chart and per report")
     parser.add_argument("--warm", type=int, default=3)
+    parser.add_argument("--formats", action="store_true",
+                        help="each chart as the report's PNG and as SVG (text as glyph outlines, and as "
+                        "<text>): size in the page and CPU per chart, means over the units' last years")
     args = parser.parse_args()
     if args.distinct:
         return distinct(args)
+    if args.formats:
+        return formats(args)
 
     import evalkit
     from evalkit import evaluate_path
@@ -117,6 +124,61 @@ def distinct(args: argparse.Namespace) -> None:
     print(f"{'report (all charts)':24} mean {sum(reports) / len(reports) * 1e3:6.1f} ms, "
           f"median {sorted(reports)[len(reports) // 2] * 1e3:6.1f} ms; making the figures "
           f"mean {sum(making) / len(making) * 1e3:6.1f} ms")
+
+
+def formats(args: argparse.Namespace) -> None:
+    """PNG (the report's: 256 colours, base64 in the page) against matplotlib's SVG, with the text
+    as glyph outlines (``svg.fonttype: path``, drawn as the PNG is) or as ``<text>`` elements in
+    the chart font (``none``: sharp and small, but drawn by whatever font the reader's browser
+    finds under that name). Sizes as the page would carry them, and gzip-compressed as a web
+    server would send them; CPU with ``time.process_time``, one warm round."""
+    import base64
+    import gzip
+    import io
+
+    import matplotlib
+
+    from evalkit import evaluate_path
+    from evalkit.report import charts
+    from evalkit.report.charts.text import plain_figure, plain_text
+
+    units = [sorted(Path("params/demo-edu").glob("20*.yaml")), [Path("params/xinshi-rd/2023.yaml")]]
+    if args.synth is not None:
+        units += [sorted(p.glob("20*.yaml")) for p in sorted(args.synth.iterdir()) if p.is_dir()]
+    size: dict[str, int] = {}
+    cpu: dict[str, float] = {}
+    count = 0
+    for round_ in range(2):
+        for paths in units:
+            history = [evaluate_path(path) for path in paths]
+            for name in NAMES:
+                if name == "trends" and len(history) < 2:
+                    continue
+                fig = getattr(charts, name)(history if name == "trends" else history[-1])
+                if fig is None:
+                    continue
+                count += round_
+                started = time.process_time()
+                page = base64.b64encode(charts.to_png(fig))
+                outputs = {"png": (time.process_time() - started, page)}
+                plain_figure(fig)
+                for fonttype in ("path", "none"):
+                    buffer = io.BytesIO()
+                    started = time.process_time()
+                    with matplotlib.rc_context({"svg.fonttype": fonttype, "svg.hashsalt": "evalkit"}), plain_text():
+                        fig.savefig(buffer, format="svg", metadata={"Date": None})
+                    outputs[f"svg ({fonttype})"] = (time.process_time() - started, buffer.getvalue())
+                for kind, (spent, data) in outputs.items():
+                    if round_:
+                        size[kind] = size.get(kind, 0) + len(data)
+                        size[f"{kind} gzip"] = size.get(f"{kind} gzip", 0) + len(gzip.compress(data))
+                        cpu[kind] = cpu.get(kind, 0.0) + spent
+                del fig
+                gc.collect()
+    print(f"{count} charts, mean per chart (PNG as base64 in the page)")
+    for kind in cpu:
+        print(f"{kind:11} {size[kind] / count / 1024:6.1f} KiB ({size[f'{kind} gzip'] / count / 1024:5.1f} KiB "
+              f"gzipped), {cpu[kind] / count * 1e3:5.1f} ms of CPU")
 
 
 if __name__ == "__main__":
