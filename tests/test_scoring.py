@@ -54,6 +54,20 @@ def test_every_figure_explains_itself():
     assert e.total.explain().endswith("→ 91.73")
 
 
+def test_a_met_target_states_the_comparison_that_was_made():
+    """The formula says what was computed: "=" is scored like "≥" under the national rules (the
+    working prints 100 ≥ 100), so the formula must not say "实际值 = 目标值"; ">" and "<" are met
+    at equality too."""
+    for op, actual, formula in (("=", "100", "实际值 ≥ 目标值，得满分（“等于”指标按正向指标计分）"),
+                                ("=", "101", "实际值 ≥ 目标值，得满分（“等于”指标按正向指标计分）"),
+                                (">", "95", "实际值 ≥ 目标值，得满分"),
+                                ("<", "5", "实际值 ≤ 目标值，得满分")):
+        target = "100" if op == "=" else actual
+        score = score_quantity(op, D(target), D(actual), D(10), "", None, NAT)[1]
+        assert (score.formula, score.value) == (formula, D(10)), op
+        assert ("≥" if op in "=>" else "≤") in score.working
+
+
 def _q(op, t, a, w, rb="national-default", unit="", deduction=None):
     completion, score, met, flags = score_quantity(
         op, D(t), D(a), D(w), unit, None if deduction is None else D(deduction), load_rulebook(rb)

@@ -120,7 +120,8 @@ def score_quantity(
                 met = a >= t
                 if met:
                     raw = w
-                    formula = f"实际值 {sym} 目标值，得满分"
+                    # the comparison made: "=" is scored as a positive indicator, ">" met at equality
+                    formula = "实际值 ≥ 目标值，得满分" + ("（“等于”指标按正向指标计分）" if kind == "equal" else "")
                     working = f"{_n(a)} ≥ {_n(t)}，得 {_n(w)}"
                 else:
                     raw = w * ratio_for_score(ratio)
@@ -161,7 +162,7 @@ def score_quantity(
                 completion = None if a == 0 else t / a * HUNDRED
                 if met:
                     raw = w
-                    formula = f"实际值 {sym} 目标值，得满分"
+                    formula = "实际值 ≤ 目标值，得满分"
                     working = f"{_n(a)} ≤ {_n(t)}，得 {_n(w)}"
                 else:
                     raw = w * ratio_for_score(t / a)
@@ -172,7 +173,7 @@ def score_quantity(
                 completion = share * HUNDRED
                 if met:
                     raw = w
-                    formula = f"实际值 {sym} 目标值，得满分"
+                    formula = "实际值 ≤ 目标值，得满分"
                     working = f"{_n(a)} ≤ {_n(t)}，得 {_n(w)}"
                 else:
                     raw = w * max(ZERO, share)
@@ -183,7 +184,7 @@ def score_quantity(
                 per_pp = rules.deduct_per_pp.weight_fraction_per_pp * w
                 if met:
                     raw = w
-                    formula = f"实际值 {sym} 目标值，得满分"
+                    formula = "实际值 ≤ 目标值，得满分"
                     working = f"{_n(a)} ≤ {_n(t)}，得 {_n(w)}"
                 else:
                     if unit == "%":
