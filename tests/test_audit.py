@@ -205,6 +205,9 @@ def test_base_case_is_clean():
 
 
 MISSED = {"indicators.0.actual": "8", "indicators.0.deviation_reason": REASON}  # 甲 scores 36
+#: Every score printed and right (9.94 + 45 + 45 = 99.94, as recomputed), the total added up wrong.
+ADDITION_SLIP = {"reported": {"execution_score": "9.94", "total": "98.5"},
+                 "indicators.0.reported": {"score": "45"}, "indicators.1.reported": {"score": "45"}}
 HEBEI_RATE = {"budget": {"initial": "43.2", "final": "43.2", "actual": "37.24"}, "projects": []}  # 86.20%
 
 CORPUS = [
@@ -248,8 +251,8 @@ CORPUS = [
     ("W-PROJECTS-SUM", {"projects.0.budget": "21"}, {"projects.0.budget": "20"}),
     ("E-SOURCES-SUM", {"budget.sources.0.final": "96"}, {"budget.sources.0.actual": "94.44"}),  # 0.01: rounding
     ("I-SUM-ROUNDING", {"budget.sources.0.actual": "94.44"}, {"budget.sources.0.actual": "94.43"}),
-    ("E-TOTAL-NOT-SUM-OF-PARTS",
-     {"reported": {"execution_score": "9.94", "total": "98.5"}, "indicators.0.reported": {"score": "45"}, "indicators.1.reported": {"score": "45"}},
+    ("E-TOTAL-NOT-SUM-OF-PARTS",  # 9.94 + 44 + 45 is neither 98.5 nor the recomputed 99.94
+     {"reported": {"execution_score": "9.94", "total": "98.5"}, "indicators.0.reported": {"score": "44"}, "indicators.1.reported": {"score": "45"}},
      {"reported": {"execution_score": "9.94", "total": "99.94"}, "indicators.0.reported": {"score": "45"}, "indicators.1.reported": {"score": "45"}}),
     ("E-TOTAL-NOT-SUM-OF-PARTS",  # 乙 not printed: at most 9.94 + 45 + 45
      {"reported": {"execution_score": "9.94", "total": "99.95"}, "indicators.0.reported": {"score": "45"}},
@@ -334,10 +337,8 @@ HEBEI = {"budget": {"initial": "43.2", "final": "43.2", "actual": "37.24"}, "pro
         ({**MISSED, "reported": {"execution_score": "9.94", "total": "99.94"},
           "indicators.0.reported": {"score": "36"}, "indicators.1.reported": {"score": "45"}},
          "E-TOTAL-MISMATCH", ["合计时把“甲”按满分 45 计入"]),
-        ({**MISSED, "reported": {"execution_score": "9.94", "total": "99.94"},
-          "indicators.0.reported": {"score": "36"}, "indicators.1.reported": {"score": "45"}},
-         "E-TOTAL-NOT-SUM-OF-PARTS", ["合计时把“甲”按满分 45 计入"]),
         ({**MISSED, "reported": {"total": "89.94", "grade": "良"}}, "E-GRADE-MISMATCH", ["按报告所列总分 89.94 评定"]),
+        (ADDITION_SLIP, "E-TOTAL-MISMATCH", ["加总有误", "报告所列各项得分之和为 99.94，与重算总分一致"]),
     ],
 )
 def test_explanations(changes, code, needles):
@@ -347,6 +348,19 @@ def test_explanations(changes, code, needles):
         assert f"疑为{f.explanation}" in f.message
     else:
         assert f.explanation is None and "未找到能得出该数的算法" in f.message
+
+
+def test_a_total_wrong_only_in_its_addition_is_one_finding():
+    """Every printed score is right and they add up to the recomputed 99.94, but the report prints
+    98.5: one slip, reported once (the total's mismatch, with its effect on the grade), not also
+    as a total that is not the sum of its parts."""
+    found = [f.code for f in audit(PROFILE, make(ADDITION_SLIP), NAT)]
+    assert found == ["E-TOTAL-MISMATCH"]
+    # 甲 scored 36 and printed so, but added as its full 45: the same slip, its cause named once
+    counted_in_full = {**MISSED, "reported": {"execution_score": "9.94", "total": "99.94"},
+                       "indicators.0.reported": {"score": "36"}, "indicators.1.reported": {"score": "45"}}
+    totals = [f for f in audit(PROFILE, make(counted_in_full), NAT) if f.code.startswith("E-TOTAL")]
+    assert [(f.code, f.explanation) for f in totals] == [("E-TOTAL-MISMATCH", "合计时把“甲”按满分 45 计入（所列得分为 36）")]
 
 
 def test_an_integer_score_is_not_taken_for_the_two_decimal_one():

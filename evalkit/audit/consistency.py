@@ -10,7 +10,7 @@ from evalkit.audit.explain import _shown, _written, explain, reproduces
 from evalkit.audit.findings import MONEY_HALF_UNIT, ZERO, Finding, _code, _finding
 from evalkit.audit.recompute import Recomputation
 from evalkit.audit.registry import register
-from evalkit.audit.year_figures import _parts_candidates, _printed_parts
+from evalkit.audit.year_figures import _addition_slip, _parts_candidates, _printed_parts
 from evalkit.core.figures import decimals_of, fmt
 from evalkit.core.models import Budget, Reported, UnitYear
 
@@ -140,8 +140,8 @@ def total_of_printed_parts(r: Recomputation) -> Iterator[Finding]:
     dp = min(decimals_of(total), r.rulebook.rounding.total_dp)
     explanation = None
     if not unlisted:
-        if reproduces(total, listed, dp):
-            return
+        if reproduces(total, listed, dp) or _addition_slip(r) is not None:
+            return  # adds up; or only the addition is wrong, which the total's mismatch says
         explanation = explain(total, listed, dp, _parts_candidates(r, dp)[1:])
         message = f"报告所列各项得分之和为 {_written(listed)}，与所列总分 {_shown(total)} 不符"
         if explanation:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from evalkit.audit.explain import (
@@ -17,6 +17,7 @@ from evalkit.audit.explain import (
     _shown,
     _try_evaluate,
     _written,
+    reproduces,
     rule_changes,
 )
 from evalkit.audit.findings import HUNDRED, ZERO, Finding, _code, _finding
@@ -150,6 +151,24 @@ def _parts_candidates(r: Recomputation, dp: int) -> list[Candidate]:
     return out
 
 
+def _addition_slip(r: Recomputation) -> Decimal | None:
+    """The sum of the report's printed scores when only its addition is wrong: every score is
+    printed, they add up to the recomputed total, and the printed total is another number. The
+    total's mismatch then says so, and the check of the total against its parts
+    (``consistency.total_of_printed_parts``) does not report the same slip a second time."""
+    total = r.reported.total
+    if total is None or r.evaluation is None or not r.complete or r.evaluation.total.exact is None:
+        return None
+    parts = _printed_parts(r)
+    if any(score is None for _, score, _ in parts):
+        return None
+    listed = sum((score for _, score, _ in parts if score is not None), ZERO)
+    recomputed = r.evaluation.total
+    if reproduces(total, recomputed.exact, recomputed.dp) or not reproduces(recomputed.value, listed, recomputed.dp):
+        return None
+    return listed
+
+
 def _without_adjusted_targets(year: UnitYear) -> UnitYear | None:
     if not any(i.target_adjusted is not None for i in year.indicators):
         return None
@@ -250,6 +269,11 @@ def printed_year_figures(r: Recomputation) -> Iterator[Finding]:
         if figure is None or figure.exact is None:
             continue
         mismatch = _compare(printed, figure, lambda spec=spec: spec.candidates(r))
+        if mismatch is not None and mismatch.explanation is None and spec.name == "total":
+            listed = _addition_slip(r)
+            if listed is not None:
+                slip = f"加总有误：报告所列各项得分之和为 {_written(listed)}，与重算总分一致"
+                mismatch = replace(mismatch, explanation=slip)
         if mismatch is not None:
             yield _finding(
                 spec.code,
