@@ -121,6 +121,7 @@ def test_review_lists_each_finding_with_its_consequence(docs):
     assert "不影响该指标得分" in text
     assert "影响等级：按报告所列指标值计，综合得分88.36分（良）" in text
     assert "““" not in text
+    assert "复核发现3项：错误2项、警告1项，详见下表" in text  # no 提示0项
 
 
 @pytest.mark.parametrize("name", ["xinshi-rd.html", "xinshi-rd.pdf", "xinshi-rd.docx"])

@@ -195,9 +195,8 @@ class Review:
             + (f"（单位自评为{'、'.join(printed)}）" if printed else "") + "。",
         ]
         if report.findings:
-            lines.append(
-                f"复核发现{len(report.findings)}项：错误{counts['error']}项、警告{counts['warning']}项、提示{counts['info']}项，详见下表。"
-            )
+            kinds = "、".join(f"{SEVERITY_LABELS[k]}{n}项" for k, n in counts.items() if n)  # no 提示0项
+            lines.append(f"复核发现{len(report.findings)}项：{kinds}，详见下表。")
         else:
             lines.append("复核未发现报告数字与填报数据或评分规则不一致之处。")
         alerts = [f"{w.sentence}，而非{ev.total.text()}分、“{grade_label(ev)}”。等级取决于报告未写明的调整指标值，请核实调整依据。"
