@@ -156,6 +156,24 @@ def test_every_differing_figure_has_its_mark_and_footnote(docs):
     assert "原报告所列完成率为101.71%" in pdf_text
 
 
+def test_the_attachment_explains_its_own_marks_and_every_id_is_unique(docs):
+    """The 自评表 is printed and published on its own: a mark in it (注1 on 预算经费's 指标值) points
+    at a copy of its note under the table, not at the body's. No id is used twice."""
+    html = docs["xinshi-rd.html"].read_text(encoding="utf-8")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    attachment = html[html.index("2023年度部门整体支出绩效自评表"):]
+    marks = re.findall(r'<a href="#([^"]+)" id="[^"]+">注(\d+)</a>', attachment)
+    assert marks and all(anchor == f"att-note-{n}" for anchor, n in marks), marks
+    notes = dict(re.findall(r'<p id="att-note-(\d+)">注\1：([^<]*)</p>', attachment))
+    assert sorted(notes) == sorted({n for _, n in marks})
+    assert notes["1"] == "原报告所列指标值为≤304.1万元，评分按年中调整后的指标值≤425.3万元计算。"
+    body = html[: html.index("2023年度部门整体支出绩效自评表")]
+    assert '<p id="note-1">注1：原报告所列指标值为≤304.1万元' in body  # the body keeps its own
+    text = "\n".join(p.text for p in docx.Document(str(docs["xinshi-rd.docx"])).paragraphs)
+    assert text.count("注1：原报告所列指标值为≤304.1万元") == 2
+
+
 def test_docx_holds_every_section_and_the_self_evaluation_table(docs):
     document = docx.Document(str(docs["xinshi-rd.docx"]))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]

@@ -188,6 +188,10 @@ class Report:
     _emitted: list[str] = field(default_factory=list)
     _noted: list[str] = field(default_factory=list)  # note keys in the order their marks appear
     _pending: list[str] = field(default_factory=list)  # marked in this section, footnote not yet out
+    #: "" in the body; "att-" while the attachment is written: it is printed and published on its
+    #: own, so its marks point at its own copies of their notes, under the 自评表.
+    _scope: str = ""
+    _marks: dict[str, int] = field(default_factory=dict)  # marks made per note anchor: unique ids
 
     # ------------------------------------------------------------------ construction
 
@@ -254,11 +258,18 @@ class Report:
         return Markup(f"{escape(text)}{self._mark(note)}")
 
     def _mark(self, note: Note) -> str:
-        if note.key not in self._noted:
+        """A mark numbered in order of first appearance; a section's (or the attachment's) notes
+        are listed under it. Each mark has its own id (``mark-1``, ``mark-1-2`` …)."""
+        first = note.key not in self._noted
+        if first:
             self._noted.append(note.key)
+        if (first or self._scope) and note.key not in self._pending:
             self._pending.append(note.key)
         number = self._noted.index(note.key) + 1
-        return f'<sup class="note-mark"><a href="#note-{number}" id="mark-{number}">注{number}</a></sup>'
+        anchor = f"{self._scope}note-{number}"
+        made = self._marks[anchor] = self._marks.get(anchor, 0) + 1
+        mark = f"{self._scope}mark-{number}" + (f"-{made}" if made > 1 else "")
+        return f'<sup class="note-mark"><a href="#{anchor}" id="{mark}">注{number}</a></sup>'
 
     def _p_marked(self, text: str | None, marks: list[tuple[str, str]]) -> str:
         """A generated paragraph whose figures (text, note key) carry their marks."""
@@ -277,7 +288,7 @@ class Report:
         if not self._pending:
             return ""
         items = "".join(
-            f'<p id="note-{self._noted.index(key) + 1}">注{self._noted.index(key) + 1}：'
+            f'<p id="{self._scope}note-{self._noted.index(key) + 1}">注{self._noted.index(key) + 1}：'
             f"{escape(self.notes[key].text)}</p>"
             for key in self._pending
         )
@@ -541,7 +552,12 @@ class Report:
         """The closing signature block, then 附件：the 自评表 (the one-page indicator table)."""
         from evalkit.report.attachment import attachment_html
 
-        return self._emit(attachment_html(self))
+        self._scope = "att-"
+        try:
+            markup = attachment_html(self) + self._footnotes()
+        finally:
+            self._scope = ""
+        return self._emit(markup)
 
     def colophon(self) -> Html:
         """A short colophon a reader can ignore; provenance is in data attributes, not in the text."""
