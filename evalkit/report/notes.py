@@ -19,12 +19,15 @@ that field's key, which the renderers look up where they print the figure.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Note", "differing_figures", "single_quotes", "field_key", "indicator_key", "year_key"]
+from markupsafe import Markup, escape
+
+__all__ = ["Note", "Marks", "differing_figures", "single_quotes", "field_key", "indicator_key", "year_key"]
 
 _FIELD = re.compile(r"^((?:indicators\[\d+\]\.)?reported\.[a-z_]+)")
 _WHAT = {
@@ -117,3 +120,75 @@ def differing_figures(findings: Iterable[Any]) -> dict[str, Note]:
         notes[key] = Note(key, finding.printed, finding.recomputed,
                           _sentence(key, finding.printed, finding.recomputed, finding))
     return notes
+
+
+@dataclass
+class Marks:
+    """A report's note marks and footnotes: ``注1`` beside each figure shown differently from the
+    print, numbered in order of first appearance, and the notes listed under the section that
+    first marks them (:meth:`footnotes`, called as each section is written).
+
+    Inside :meth:`apart` (the 自评表, printed and published on its own) a mark points at a copy of
+    its note listed under that part, even if the body already explained it. Every mark has its
+    own id (``mark-1``, ``mark-1-2`` …).
+    """
+
+    notes: dict[str, Note]
+    _noted: list[str] = field(default_factory=list)  # note keys in the order their marks appear
+    _pending: list[str] = field(default_factory=list)  # marked in this section, footnote not yet out
+    _prefix: str = ""  # of the anchors of a part apart ("att-")
+    _made: dict[str, int] = field(default_factory=dict)  # marks made per anchor
+
+    def cell(self, text: str, key: str | None) -> Any:
+        """``text`` as HTML, with a mark when the figure under ``key`` differs from the print."""
+        note = self.notes.get(key or "")
+        if note is None:
+            return text
+        return Markup(f"{escape(text)}{self._mark(note)}")
+
+    def paragraph(self, text: str | None, figures: list[tuple[str, str]]) -> str:
+        """A generated paragraph whose figures (text, note key) carry their marks."""
+        if not text:
+            return ""
+        html = str(escape(text))
+        for figure, key in figures:
+            note = self.notes.get(key)
+            shown = str(escape(figure))
+            if note is not None and shown in html:
+                html = html.replace(shown, shown + self._mark(note), 1)
+        return f"<p>{html}</p>"
+
+    def footnotes(self) -> str:
+        """The notes of the marks made since the last call."""
+        if not self._pending:
+            return ""
+        items = "".join(
+            f'<p id="{self._prefix}note-{self._number(key)}">注{self._number(key)}：{escape(self.notes[key].text)}</p>'
+            for key in self._pending
+        )
+        self._pending.clear()
+        return f'<aside class="footnotes" aria-label="注释">{items}</aside>'
+
+    @contextlib.contextmanager
+    def apart(self, prefix: str) -> Iterator[None]:
+        """A part read on its own: its marks point at its own notes (anchors ``<prefix>note-N``)."""
+        self._prefix = prefix
+        try:
+            yield
+        finally:
+            self._prefix = ""
+
+    def _number(self, key: str) -> int:
+        return self._noted.index(key) + 1
+
+    def _mark(self, note: Note) -> str:
+        first = note.key not in self._noted
+        if first:
+            self._noted.append(note.key)
+        if (first or self._prefix) and note.key not in self._pending:
+            self._pending.append(note.key)
+        number = self._number(note.key)
+        anchor = f"{self._prefix}note-{number}"
+        made = self._made[anchor] = self._made.get(anchor, 0) + 1
+        mark = f"{self._prefix}mark-{number}" + (f"-{made}" if made > 1 else "")
+        return f'<sup class="note-mark"><a href="#{anchor}" id="{mark}">注{number}</a></sup>'

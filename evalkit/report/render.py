@@ -33,7 +33,7 @@ from evalkit.errors import InputError
 from evalkit.inputs.params import LoadedUnitYear, discover, load_unit_year
 from evalkit.labels import GRADE_CSS
 from evalkit.report import narrative
-from evalkit.report.notes import Note, differing_figures, indicator_key, year_key
+from evalkit.report.notes import Marks, Note, differing_figures, indicator_key, year_key
 from evalkit.report.selfeval import (
     Cell,
     IndicatorRow,
@@ -186,12 +186,6 @@ class Report:
     _figure_no: int = 0
     _table_no: int = 0
     _emitted: list[str] = field(default_factory=list)
-    _noted: list[str] = field(default_factory=list)  # note keys in the order their marks appear
-    _pending: list[str] = field(default_factory=list)  # marked in this section, footnote not yet out
-    #: "" in the body; "att-" while the attachment is written: it is printed and published on its
-    #: own, so its marks point at its own copies of their notes, under the 自评表.
-    _scope: str = ""
-    _marks: dict[str, int] = field(default_factory=dict)  # marks made per note anchor: unique ids
 
     # ------------------------------------------------------------------ construction
 
@@ -249,51 +243,15 @@ class Report:
         """Figures the report prints differently from the unit's print, by printed field."""
         return differing_figures(self.findings)
 
+    @cached_property
+    def marks(self) -> Marks:
+        """The note marks and footnotes of this report (:class:`~evalkit.report.notes.Marks`)."""
+        return Marks(self.notes)
+
     def marked(self, cell: Cell | str, key: str | None = None) -> Any:
         """``cell`` as HTML, with a note mark (``注1``) when its figure differs from the print."""
         text, key = (cell.text, cell.note) if isinstance(cell, Cell) else (cell, key)
-        note = self.notes.get(key or "")
-        if note is None:
-            return text
-        return Markup(f"{escape(text)}{self._mark(note)}")
-
-    def _mark(self, note: Note) -> str:
-        """A mark numbered in order of first appearance; a section's (or the attachment's) notes
-        are listed under it. Each mark has its own id (``mark-1``, ``mark-1-2`` …)."""
-        first = note.key not in self._noted
-        if first:
-            self._noted.append(note.key)
-        if (first or self._scope) and note.key not in self._pending:
-            self._pending.append(note.key)
-        number = self._noted.index(note.key) + 1
-        anchor = f"{self._scope}note-{number}"
-        made = self._marks[anchor] = self._marks.get(anchor, 0) + 1
-        mark = f"{self._scope}mark-{number}" + (f"-{made}" if made > 1 else "")
-        return f'<sup class="note-mark"><a href="#{anchor}" id="{mark}">注{number}</a></sup>'
-
-    def _p_marked(self, text: str | None, marks: list[tuple[str, str]]) -> str:
-        """A generated paragraph whose figures (text, note key) carry their marks."""
-        if not text:
-            return ""
-        html = str(escape(text))
-        for figure, key in marks:
-            note = self.notes.get(key)
-            shown = str(escape(figure))
-            if note is not None and shown in html:
-                html = html.replace(shown, shown + self._mark(note), 1)
-        return f"<p>{html}</p>"
-
-    def _footnotes(self) -> str:
-        """The footnotes of the marks made since the last call, under the section that made them."""
-        if not self._pending:
-            return ""
-        items = "".join(
-            f'<p id="{self._scope}note-{self._noted.index(key) + 1}">注{self._noted.index(key) + 1}：'
-            f"{escape(self.notes[key].text)}</p>"
-            for key in self._pending
-        )
-        self._pending.clear()
-        return f'<aside class="footnotes" aria-label="注释">{items}</aside>'
+        return self.marks.cell(text, key)
 
     @property
     def grade_class(self) -> str:
@@ -363,7 +321,7 @@ class Report:
 
     def _emit(self, markup: str) -> Html:
         """Keep what the page shows (for the embedded font) and return it for display."""
-        markup += self._footnotes()
+        markup += self.marks.footnotes()
         self._emitted.append(markup)
         return Html(markup)
 
@@ -487,7 +445,7 @@ class Report:
         """三、绩效分析: execution, the indicator table and one paragraph per indicator."""
         ev = self.ev
         out = [self._h(2, narrative.outline(ev).performance)]
-        out.append(self._p_marked(narrative.performance_intro(ev), [
+        out.append(self.marks.paragraph(narrative.performance_intro(ev), [
             (ev.execution_rate.text(), year_key("execution_rate")),
             (f"得{ev.execution_score.text()}分", year_key("execution_score")),
         ]))
@@ -499,7 +457,7 @@ class Report:
             marks = [(f"完成率为{s.completion.text()}", indicator_key(i, "completion"))]
             if s.score is not None:
                 marks.append((f"自评得分{s.score.text()}分", indicator_key(i, "score")))
-            out.append(self._p_marked(narrative.indicator_paragraph(s), marks))
+            out.append(self.marks.paragraph(narrative.indicator_paragraph(s), marks))
         if self.history:
             out.append(self._h(3, "历年对比"))
             out.append(self._chart("trends", "历年综合得分、预算执行率与指标完成率", [*self.history, ev]))
@@ -520,7 +478,7 @@ class Report:
         """四、评价结论: total and grade, where points were lost."""
         ev = self.ev
         out = [self._h(2, narrative.outline(ev).conclusion)]
-        out.append(self._p_marked(narrative.conclusion(ev), [
+        out.append(self.marks.paragraph(narrative.conclusion(ev), [
             (f"{ev.total.text()}分", year_key("total")), (f"“{ev.grade or '不评定'}”", year_key("grade")),
         ]))
         out.append(self._p(narrative.lost_points_summary(ev)))
@@ -552,11 +510,8 @@ class Report:
         """The closing signature block, then 附件：the 自评表 (the one-page indicator table)."""
         from evalkit.report.attachment import attachment_html
 
-        self._scope = "att-"
-        try:
-            markup = attachment_html(self) + self._footnotes()
-        finally:
-            self._scope = ""
+        with self.marks.apart("att-"):  # printed and published on its own: its notes under it
+            markup = attachment_html(self) + self.marks.footnotes()
         return self._emit(markup)
 
     def colophon(self) -> Html:
