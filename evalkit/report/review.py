@@ -230,7 +230,7 @@ class Review:
             )
         head = "".join(f"<th scope=\"col\">{h}</th>" for h in ("序号", "级别", "指标", "问题及重算", "报告所列", "复核重算", "对得分和等级的影响", "代码"))
         return ('<h2>二、复核发现</h2><div class="table-wrap"><table class="findings fixed"><caption>复核发现及其影响</caption>'
-                + _colgroup((4, 6, 10, 30, 9, 9, 17, 15))
+                + _colgroup((4, 6, 9, 36, 9, 9, 13, 14))
                 + f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
     def scores_table(self) -> str:
