@@ -356,6 +356,9 @@ def test_a_total_wrong_only_in_its_addition_is_one_finding():
     as a total that is not the sum of its parts."""
     found = [f.code for f in audit(PROFILE, make(ADDITION_SLIP), NAT)]
     assert found == ["E-TOTAL-MISMATCH"]
+    # above the maximum, the total is not compared with the recomputation: the parts check speaks
+    above = {**ADDITION_SLIP, "reported": {"execution_score": "9.94", "total": "109.94"}}
+    assert {f.code for f in audit(PROFILE, make(above), NAT)} == {"E-SCORE-ABOVE-WEIGHT", "E-TOTAL-NOT-SUM-OF-PARTS"}
     # 甲 scored 36 and printed so, but added as its full 45: the same slip, its cause named once
     counted_in_full = {**MISSED, "reported": {"execution_score": "9.94", "total": "99.94"},
                        "indicators.0.reported": {"score": "36"}, "indicators.1.reported": {"score": "45"}}

@@ -159,6 +159,8 @@ def _addition_slip(r: Recomputation) -> Decimal | None:
     total = r.reported.total
     if total is None or r.evaluation is None or not r.complete or r.evaluation.total.exact is None:
         return None
+    if total > r.rulebook.total_weight:
+        return None  # above the maximum: that finding is raised instead of the total's mismatch
     parts = _printed_parts(r)
     if any(score is None for _, score, _ in parts):
         return None
