@@ -34,6 +34,7 @@ from evalkit.inputs.excel.cells import (
     ZERO,
     Warnings,
     as_text,
+    check_figure,
     is_blank,
     parse_target_text,
     read_number,
@@ -150,6 +151,7 @@ def _read_indicator(
             op, target = "qualitative", str(value)
         else:
             assert isinstance(value, Decimal)
+            check_figure(grid, row, target_col, f"指标“{name}”的年度指标值", text, text_unit)
             if op is not None and op != text_op and explicit:
                 w.at(row, target_col, f"指标性质与年度指标值“{text}”的比较符不一致，按指标性质“{op}”")
             printed_sign = op is not None or explicit

@@ -1,0 +1,74 @@
+"""Published reports with the traps real ones have: each is read right, or refused naming its cell.
+
+Found by feeding the readers report variants they had not seen (readers-hunt): figures broken by
+a line break in a narrow column, ranges, one Word table split in two with its header repeated,
+two units' forms in one document, a provincial 评分 column, wrapped numbers in narrow PDF cells.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from evalkit.inputs.readers.importing import import_file
+from tests import published_builders as pb
+
+
+@pytest.fixture(scope="module")
+def national():
+    return pb.form("national")
+
+
+def _problems(result) -> list[tuple[str, str]]:
+    """(cell, message) of every problem of every form that failed."""
+    out = []
+    for error in result.errors:
+        for problem in getattr(error, "problems", [error]):
+            out.append((getattr(problem, "cell", None), problem.message))
+    return out
+
+
+def _with(f: pb.Form, name: str, col: int, text: str) -> tuple[pb.Form, int]:
+    """``f`` with the cell in column ``col`` (0-based) of indicator ``name``'s row replaced."""
+    rows = [list(r) for r in f.rows]
+    row = next(i for i, r in enumerate(rows) if name in r)
+    rows[row][col] = text
+    return pb.Form(titles=f.titles, rows=rows, spans=f.spans, truth=f.truth), row
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("≥500 0人次", "被空格或换行隔开"),  # 5000 wrapped in a narrow column, or two numbers
+        ("≥50\n00人次", "被空格或换行隔开"),  # the line break itself, as a Word cell holds it
+        ("450-500人次", "是一个范围"),
+        ("450～500人次", "是一个范围"),
+    ],
+)
+def test_a_target_holding_two_numbers_is_refused_naming_its_cell(tmp_path, national, text, says):
+    """Before: ``≥500 0人次`` read as target 500 with the unit ``0人次``, ``450-500人次`` as ≥450
+    (unit ``-500人次``), silently, beside a bare actual."""
+    f, row = _with(national, "培训人次", 4, text)
+    result = import_file(pb.to_docx(f, tmp_path / "t.docx"))
+    assert not result.sheets
+    [(cell, message)] = _problems(result)
+    assert cell == f"表1 第{row + 1}行第5列" and says in message and "培训人次" in message
+
+
+@pytest.mark.parametrize(("col", "text"), [(5, "48 0人次"), (6, "2 0"), (7, "19. 2")])
+def test_an_actual_weight_or_score_broken_by_a_space_is_refused(tmp_path, national, col, text):
+    f, row = _with(national, "培训人次", col, text)
+    result = import_file(pb.to_html(f, tmp_path / "t.html"))
+    assert not result.sheets
+    assert any(cell == f"表1 第{row + 1}行第{col + 1}列" and "被空格或换行隔开" in message for cell, message in _problems(result))
+
+
+def test_an_amount_broken_by_a_line_break_is_refused(tmp_path, national):
+    rows = [list(r) for r in national.rows]
+    row = next(i for i, r in enumerate(rows) if "年度资金总额" in r)
+    rows[row][3] = "12\n0"
+    f = pb.Form(titles=national.titles, rows=rows, spans=national.spans, truth=national.truth)
+    result = import_file(pb.to_docx(f, tmp_path / "t.docx"))
+    assert not result.sheets
+    assert any(cell == f"表1 第{row + 1}行第4列" and "全年预算数" in message for cell, message in _problems(result))
