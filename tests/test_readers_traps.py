@@ -72,3 +72,16 @@ def test_an_amount_broken_by_a_line_break_is_refused(tmp_path, national):
     result = import_file(pb.to_docx(f, tmp_path / "t.docx"))
     assert not result.sheets
     assert any(cell == f"表1 第{row + 1}行第4列" and "全年预算数" in message for cell, message in _problems(result))
+
+
+def test_two_units_forms_in_one_document_without_a_title_between_are_two_unit_years(tmp_path, national):
+    """Before: the second form (another project, only “附件2” between the tables) was joined to the
+    first as one grid, and its unit-year was dropped without a word."""
+    other = pb.form("national", project="公共实训基地运维项目")
+    other = pb.Form(titles=["附件2", "（2023年度）"], rows=other.rows, spans=other.spans, truth=other.truth)
+    result = import_file(pb.to_docx(national, tmp_path / "two.docx", forms=[other]))
+    assert not result.errors
+    assert [s.sheet for s in result.sheets] == ["表1", "表2"]
+    for sheet, f in zip(result.sheets, (national, other), strict=True):
+        assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in f.truth.items() if k != "source"}
+    assert result.sheets[0].unit_id != result.sheets[1].unit_id
