@@ -85,3 +85,27 @@ def test_two_units_forms_in_one_document_without_a_title_between_are_two_unit_ye
     for sheet, f in zip(result.sheets, (national, other), strict=True):
         assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in f.truth.items() if k != "source"}
     assert result.sheets[0].unit_id != result.sheets[1].unit_id
+
+
+def _cut_with_header_repeated(f: pb.Form, at: int) -> tuple[pb.Form, pb.Form]:
+    """``f`` as two tables cut before row ``at`` (inside the indicator block), the second starting
+    with the indicator header again and its merged 一级/label cells left blank, as a Word table
+    split by a page break is."""
+    header = next(i for i, r in enumerate(f.rows) if "一级指标" in r)
+    first = pb.Form(titles=f.titles, rows=f.rows[:at], spans=[(t, lft, min(b, at - 1), r) for t, lft, b, r in f.spans if t < at
+                                                               and (t, lft) != (min(b, at - 1), r)], truth=f.truth)
+    rows = [f.rows[header]] + f.rows[at:]
+    spans = [(t - at + 1, lft, b - at + 1, r) for t, lft, b, r in f.spans if t >= at]
+    return first, pb.Form(titles=[], rows=rows, spans=spans, truth=f.truth)
+
+
+def test_a_word_table_split_in_two_with_its_header_repeated_is_one_form(tmp_path, national):
+    """Before: the repeated header row was read as an indicator named “三级指标” (分值 “分值”)."""
+    at = next(i for i, r in enumerate(national.rows) if "按时完成率" in r)
+    first, second = _cut_with_header_repeated(national, at)
+    assert second.rows[1][1] == ""  # the 一级指标 cell continues the merge above: blank here
+    result = import_file(pb.to_docx(first, tmp_path / "split.docx", forms=[second]))
+    assert not result.errors, [str(e) for e in result.errors]
+    [sheet] = result.sheets
+    assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in national.truth.items() if k != "source"}
+    assert any("表2 第1行" in w and "重复了“绩效指标”表头" in w for w in sheet.warnings)
