@@ -109,3 +109,15 @@ def test_a_word_table_split_in_two_with_its_header_repeated_is_one_form(tmp_path
     [sheet] = result.sheets
     assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in national.truth.items() if k != "source"}
     assert any("表2 第1行" in w and "重复了“绩效指标”表头" in w for w in sheet.warnings)
+
+
+def test_a_provincial_header_权重_评分_reads_the_printed_scores(tmp_path, national):
+    """Before: a 评分 column was not a score column: every printed indicator score was dropped
+    without a word (the total row's 评分 was still read), so the audit could not check them."""
+    rows = [list(r) for r in national.rows]
+    header = next(i for i, r in enumerate(rows) if "一级指标" in r)
+    rows[header] = [{"分值": "权重", "得分": "评分", "年度指标值": "指标值", "实际完成值": "全年实际值"}.get(c, c) for c in rows[header]]
+    f = pb.Form(titles=national.titles, rows=rows, spans=national.spans, truth=national.truth)
+    [sheet] = import_file(pb.to_docx(f, tmp_path / "t.docx")).sheets
+    assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in national.truth.items() if k != "source"}
+    assert any("score" in d["reported"] for d in sheet.year_data["indicators"])
