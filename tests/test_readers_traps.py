@@ -121,3 +121,45 @@ def test_a_provincial_header_权重_评分_reads_the_printed_scores(tmp_path, na
     [sheet] = import_file(pb.to_docx(f, tmp_path / "t.docx")).sheets
     assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in national.truth.items() if k != "source"}
     assert any("score" in d["reported"] for d in sheet.year_data["indicators"])
+
+
+def _narrow_pdf(f: pb.Form, path, widths: list[float]):
+    """A ruled PDF table with the given column widths: long figures wrap inside their cells."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    font = pb._cjk_font()
+    cell = ParagraphStyle("cell", fontName=font, fontSize=9, leading=11)
+    data = [[Paragraph(v.replace("\n", "<br/>"), cell) if v else "" for v in row] for row in f.rows]
+    table = Table(data, colWidths=widths)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]
+                              + [("SPAN", (lft, t), (r, b)) for t, lft, b, r in f.spans]))
+    title = ParagraphStyle("t", fontName=font, fontSize=10, leading=14)
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=30, rightMargin=30).build(
+        [Paragraph(t, title) for t in f.titles] + [table])
+    return path
+
+
+def test_amounts_wrapped_by_a_narrow_pdf_column_are_joined_two_numbers_are_not(tmp_path, national):
+    """Before: 1,200,000.00 元 in a narrow column came out as “1,200,00 0.00” and the form was
+    refused. A line the column filled and a piece that is no number alone are joined again; two
+    whole numbers on two lines (12450 / 12000) stay two, and the cell is refused."""
+    rows = [list(r) for r in national.rows]
+    rows[2][0] = "项目资金（元）"
+    funds = next(i for i, r in enumerate(rows) if "年度资金总额" in r)
+    rows[funds][2:5] = ["1,000,000.00", "1,200,000.00", "1,140,000.00"]
+    for r in range(funds + 1, funds + 4):
+        rows[r][2:5] = [f"{Decimal(v) * 10000:,.2f}" for v in rows[r][2:5]]
+    f = pb.Form(titles=national.titles, rows=rows, spans=national.spans, truth=national.truth)
+    widths = [40, 60, 44, 44, 44, 30, 38, 38, 90]
+    result = import_file(_narrow_pdf(f, tmp_path / "narrow.pdf", widths))
+    assert not result.errors, [str(e) for e in result.errors]
+    [sheet] = result.sheets
+    budget = sheet.year_data["budget"]
+    assert (budget["initial"], budget["final"], budget["actual"]) == (100, 120, 114)
+    assert budget == national.truth["budget"]
+    two, row = _with(national, "培训人次", 5, "12450\n12000")
+    result = import_file(_narrow_pdf(two, tmp_path / "two.pdf", [40, 60, 40, 44, 44, 36, 38, 38, 90]))
+    assert not result.sheets
+    assert any("12450 12000" in message for _, message in _problems(result))

@@ -51,6 +51,57 @@ def column_edges(found) -> list[float]:  # noqa: ANN001 - pdfplumber Table
     return _edges([b[0] for b in boxes] + [b[2] for b in boxes])
 
 
+#: Room a cell keeps beside its text (left + right padding), at most: Word 2 × 5.4 pt, reportlab 2 × 6.
+_CELL_PADDING = 14.0
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+")
+_STANDALONE = re.compile(r"\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def _cell_lines(chars: list[dict], box: tuple[float, float, float, float]) -> list[list[dict]]:
+    """The characters inside ``box``, in lines (top to bottom, each left to right)."""
+    x0, top, x1, bottom = box
+    inside = [c for c in chars if x0 - 0.5 <= c["x0"] and c["x1"] <= x1 + 0.5 and top - 0.5 <= c["top"] and c["bottom"] <= bottom + 0.5
+              and c.get("text", "").strip()]
+    lines: list[list[dict]] = []
+    for ch in sorted(inside, key=lambda c: (c["top"], c["x0"])):
+        if lines and abs(ch["top"] - lines[-1][0]["top"]) <= 3:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    return [sorted(line, key=lambda c: c["x0"]) for line in lines]
+
+
+def unwrap_numbers(text: str, chars: list[dict], box: tuple[float, float, float, float]) -> str:
+    """A number the cell's width wrapped onto two lines, joined again: ``1,500,00`` / ``0.00`` →
+    ``1,500,000.00``. Only when the line was full (the next line's first character would not
+    have fitted: the break is the column's, not the writer's) and only the joined text is a
+    well-formed number (grouped or with decimals) and its pieces are not two whole numbers
+    (``12450`` / ``12000`` stays two, and the importer refuses the cell; ``90,000.0`` / ``0`` is
+    one). Anything else keeps its line break."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    geometry = _cell_lines(chars, box)
+    if [("".join(c["text"] for c in line)) for line in geometry] != [re.sub(r"\s+", "", ln) for ln in lines]:
+        return text  # the lines do not match the characters: leave the text as extracted
+    out = lines[0]
+    for i in range(1, len(lines)):
+        tail = re.search(r"[\d,.]+$", out)
+        head = re.match(r"[\d,.]+", lines[i])
+        joined = False
+        if tail and head:
+            line, first = geometry[i - 1], geometry[i][0]
+            slack = (box[2] - box[0]) - (line[-1]["x1"] - line[0]["x0"])
+            full = slack < (first["x1"] - first["x0"]) + _CELL_PADDING
+            # Two whole numbers (12450 / 12000) may be two values; a grouped or decimal number
+            # continued by bare digits (90,000.0 / 0) is one.
+            both = _STANDALONE.fullmatch(tail.group()) and _STANDALONE.fullmatch(head.group())
+            continued = re.search(r"[.,]", tail.group()) and head.group().isdigit()
+            joined = full and (not both or bool(continued)) and bool(_GROUPED.fullmatch(tail.group() + head.group()))
+        out += ("" if joined else "\n") + lines[i]
+    return out
+
+
 def _same_width(first, more) -> bool:  # noqa: ANN001 - pdfplumber Tables
     """True when two tables span the same width (a table continued on the next page)."""
     return abs(first.bbox[0] - more.bbox[0]) <= 1.5 and abs(first.bbox[2] - more.bbox[2]) <= 1.5
@@ -74,6 +125,8 @@ def _table(found, page_no: int, xs: list[float] | None = None) -> Table:  # noqa
             text = texts[r_index][c_index] if r_index < len(texts) and c_index < len(texts[r_index]) else ""
             text = text or ""
             bad = is_garbled(text)
+            if not bad and "\n" in text:
+                text = unwrap_numbers(text, found.page.chars, box)
             where = f"第{page_no}页 第{top + 1}行"
             if top < len(rows):
                 rows[top].append(Cell(
