@@ -159,6 +159,9 @@ def test_amounts_wrapped_by_a_narrow_pdf_column_are_joined_two_numbers_are_not(t
     budget = sheet.year_data["budget"]
     assert (budget["initial"], budget["final"], budget["actual"]) == (100, 120, 114)
     assert budget == national.truth["budget"]
+    # not silently: the note names each joined cell, as wrapped and as read
+    note = next(n for n in result.note if "因列宽折成两行" in n)
+    assert "“1,200,00 / 0.00”→“1,200,000.00”" in note and "第1页 第" in note
     two, row = _with(national, "培训人次", 5, "12450\n12000")
     result = import_file(_narrow_pdf(two, tmp_path / "two.pdf", [40, 60, 40, 44, 44, 36, 38, 38, 90]))
     assert not result.sheets

@@ -107,8 +107,9 @@ def _same_width(first, more) -> bool:  # noqa: ANN001 - pdfplumber Tables
     return abs(first.bbox[0] - more.bbox[0]) <= 1.5 and abs(first.bbox[2] - more.bbox[2]) <= 1.5
 
 
-def _table(found, page_no: int, xs: list[float] | None = None) -> Table:  # noqa: ANN001
-    """A pdfplumber table as rows of origin cells with spans, columns by ``xs`` (its own edges)."""
+def _table(found, page_no: int, xs: list[float] | None = None, joined: list[str] | None = None) -> Table:  # noqa: ANN001
+    """A pdfplumber table as rows of origin cells with spans, columns by ``xs`` (its own edges).
+    Each cell whose wrapped number was joined again (:func:`unwrap_numbers`) is named in ``joined``."""
     boxes = [box for row in found.rows for box in row.cells if box is not None]
     xs = xs or column_edges(found)
     ys = _edges([b[1] for b in boxes] + [b[3] for b in boxes])
@@ -125,9 +126,11 @@ def _table(found, page_no: int, xs: list[float] | None = None) -> Table:  # noqa
             text = texts[r_index][c_index] if r_index < len(texts) and c_index < len(texts[r_index]) else ""
             text = text or ""
             bad = is_garbled(text)
-            if not bad and "\n" in text:
-                text = unwrap_numbers(text, found.page.chars, box)
             where = f"第{page_no}页 第{top + 1}行"
+            if not bad and "\n" in text:
+                wrapped, text = text, unwrap_numbers(text, found.page.chars, box)
+                if text != wrapped and joined is not None:
+                    joined.append(f"{where}第{left + 1}列“{wrapped.replace(chr(10), ' / ')}”→“{text}”")
             if top < len(rows):
                 rows[top].append(Cell(
                     "" if bad else text, where, rowspan=max(1, bottom - top), colspan=max(1, right - left),
@@ -209,21 +212,24 @@ class PdfReader:
                 raise InputError("PDF 设置了打开密码（已加密），无法读取", file=display) from None
             raise InputError(f"PDF 已损坏或无法打开（{name}）", file=display) from None
         out = Extraction(file=display, reader=PdfReader.name)
+        joined: list[str] = []  # cells whose wrapped number was joined again: named in a note
         try:
             items = PdfReader._pages(pages, display, out)
-            blocks = PdfReader._blocks(items)
+            blocks = PdfReader._blocks(items, joined)
         finally:
             pdf.close()
         out.paragraphs = [b for b in blocks if isinstance(b, str)]
         add_forms(out, blocks, title=FORM_TITLE)
         tables = sum(isinstance(b, Table) for b in blocks)
         out.notes.append(f"PDF：{len(items)} 页，{len(out.paragraphs)} 行正文，{tables} 个表格（跨页的表格已拼接）")
+        if joined:
+            out.notes.append("以下单元格中的数字因列宽折成两行，已按一个数读取，请核对：" + "、".join(joined))
         if out.unreadable:
             out.notes.append("以下单元格的文字无法识别（字体缺少 Unicode 映射），未读取：" + "、".join(out.unreadable))
         return out
 
     @staticmethod
-    def _blocks(items) -> list[str | Table]:  # noqa: ANN001
+    def _blocks(items, joined: list[str]) -> list[str | Table]:  # noqa: ANN001
         """Lines and tables in reading order, a table continued on the next page joined to its start.
 
         A table is continued when the next page starts with a table (only a page number between)
@@ -252,9 +258,9 @@ class PdfReader:
                 blocks.append(group)
                 continue
             edges = _edges([x for _, found in group for x in column_edges(found)])
-            table = _table(group[0][1], group[0][0], edges)
+            table = _table(group[0][1], group[0][0], edges, joined)
             for page_no, found in group[1:]:
-                table = _join(table, _table(found, page_no, edges), page_no)
+                table = _join(table, _table(found, page_no, edges, joined), page_no)
             if table.rows:
                 blocks.append(table)
         return blocks
