@@ -29,6 +29,13 @@ IMPROVEMENT_LABEL = re.compile(r"(?:改进|整改)措施\s*[:：]")
 REASON_LABEL = re.compile(r"^(?:偏差)?原因(?:分析)?\s*[:：]")
 _GRADES = {"优": "优", "良": "良", "中": "中", "差": "差"}
 
+#: What follows a number and cannot be its unit: another digit (``≥12000 0人次``, ``93. 5%``:
+#: a number broken by a space or a line break, as a narrow PDF or Word column wraps it, or two
+#: numbers in one cell) …
+_SPLIT_NUMBER = re.compile(r"^[.,，．]?\s*\d")
+#: … or the other end of a range (``95%-98%``, ``10～12次``, ``3至5个``).
+_RANGE = re.compile(r"[-~～〜—–至到]\s*[-+]?\d")
+
 
 class Warnings(list):
     """Warnings of one sheet, each prefixed with where it is; also the sheet's provenance map
@@ -70,6 +77,18 @@ def as_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
+def check_figure(grid: Grid, row: int, col: int, what: str, value: object, rest: str) -> None:
+    """Refuse a figure whose text after the number (``rest``, the would-be unit) holds another
+    number: reading the first number would be a guess (the cell is named)."""
+    if _SPLIT_NUMBER.match(rest):
+        raise grid.error(
+            row, col,
+            f"{what}“{value}”中的数字被空格或换行隔开（或一格中有两个数），无法确定是哪个数，未读取；请核对原表",
+        )
+    if _RANGE.search(rest):
+        raise grid.error(row, col, f"{what}“{value}”是一个范围，不是单一数值，无法确定按哪个数评分，未读取；请核对原表")
+
+
 def read_number(
     grid: Grid,
     row: int,
@@ -95,6 +114,7 @@ def read_number(
         number, unit = parse_number(str(value))
     except ValueError:
         raise grid.error(row, col, f"{what}应为数字，实际为“{value}”") from None
+    check_figure(grid, row, col, what, value, unit)
     unit = normalise_unit(unit)
     if unit not in units:
         allowed = "、".join(u or "（无单位）" for u in units)
@@ -120,6 +140,7 @@ def read_money(grid: Grid, row: int, col: int | None, what: str, unit: str = "�
             number, written = parse_quantity(str(value))
         except ValueError:
             raise grid.error(row, col, f"{what}应为金额，实际为“{value}”") from None
+        check_figure(grid, row, col, what, value, written)
     written = written or unit
     if written not in MONEY_UNITS:
         raise grid.error(row, col, f"{what}的单位应为万元或元，实际为“{written}”")
@@ -150,6 +171,7 @@ def read_quantity(grid: Grid, row: int, col: int, value: object, unit: str, what
         number, written = parse_quantity(str(value))
     except ValueError:
         raise grid.error(row, col, f"{what}应为数字，实际为“{value}”") from None
+    check_figure(grid, row, col, what, value, written)
     if written and unit and written != unit:
         try:
             return convert_money(number, written, unit)
@@ -165,7 +187,7 @@ def strip_op(value: object) -> object:
             _, number, unit, _ = parse_target_text(value)
         except ValueError:
             return value
-        if isinstance(number, Decimal):
+        if isinstance(number, Decimal) and not (_SPLIT_NUMBER.match(unit) or _RANGE.search(unit)):
             return f"{number:f}{unit}"
     return value
 

@@ -34,6 +34,7 @@ from evalkit.inputs.excel.cells import (
     ZERO,
     Warnings,
     as_text,
+    check_figure,
     is_blank,
     parse_target_text,
     read_number,
@@ -43,8 +44,10 @@ from evalkit.inputs.excel.cells import (
 )
 from evalkit.inputs.excel.layouts import (
     ANCHORS,
+    INDICATOR_FIELDS,
     LEVEL_POINTS,
     NOT_APPLICABLE,
+    match_field,
     normalise,
 )
 from evalkit.inputs.excel.reader import Grid, HeaderRow, WorkbookError
@@ -150,6 +153,7 @@ def _read_indicator(
             op, target = "qualitative", str(value)
         else:
             assert isinstance(value, Decimal)
+            check_figure(grid, row, target_col, f"指标“{name}”的年度指标值", text, text_unit)
             if op is not None and op != text_op and explicit:
                 w.at(row, target_col, f"指标性质与年度指标值“{text}”的比较符不一致，按指标性质“{op}”")
             printed_sign = op is not None or explicit
@@ -356,6 +360,11 @@ def read_indicators(
         if grid.is_blank_row(row, table_cols):
             row += 1
             continue
+        if _repeats_header(grid, row, cols):
+            # The header printed again: a table split across pages, or into two Word tables.
+            w.at(row, name_col, "此行重复了“绩效指标”表头（表格跨页或被拆成两张表），已跳过")
+            row += 1
+            continue
         if "level1" in cols and grid.value(row, cols["level1"]) is not None:
             new_level1, points = _split_level(grid.value(row, cols["level1"]))
             if new_level1 != level1:
@@ -411,6 +420,16 @@ def read_indicators(
     for _, data in rows:
         data.pop("_bare", None)
     return [d for _, d in rows], row, blocks
+
+
+def _repeats_header(grid: Grid, row: int, cols: Mapping[str, int]) -> bool:
+    """True when ``row`` is the indicator header again: its name cell is a 三级指标 header and its
+    target and actual cells are header texts too (any spelling, any order), not values."""
+    if match_field(grid.value(row, cols["name"]), INDICATOR_FIELDS) != "name":
+        return False
+    return all(
+        match_field(grid.value(row, cols[key]), INDICATOR_FIELDS) is not None for key in ("target", "actual") if key in cols
+    )
 
 
 def _coeff_scale(grid: Grid, header: HeaderRow, skip: set[tuple[int, int]], w: Warnings) -> Decimal:

@@ -171,27 +171,56 @@ def grid_from_blocks(
 LEAD_PARAGRAPHS = 8
 
 
+#: Row labels that a form holds once: who it is (项目名称, 单位名称) and its funds block. A table
+#: that starts such a row again begins another form (another unit or project), even when no
+#: 自评表 title stands between the two.
+_ONCE_PER_FORM = {
+    "identity": ("项目名称", "单位名称", "部门名称", "部门(单位)名称", "单位(部门)名称"),
+    "funds": ("项目资金", "部门预算执行情况", "预算执行情况", "年度预算执行情况", "资金投入情况"),
+}
+
+
+def _form_parts(table: Table) -> set[str]:
+    """Which once-per-form rows (:data:`_ONCE_PER_FORM`) ``table`` has: its rows' first labels."""
+    parts = set()
+    for row in table.rows:
+        first = next((c.text for c in row if c.text and c.text.strip()), "")
+        label = re.sub(r"\s+", "", unicodedata.normalize("NFKC", first))
+        for part, anchors in _ONCE_PER_FORM.items():
+            if label.startswith(anchors):
+                parts.add(part)
+    return parts
+
+
 def split_forms(blocks: Iterable[str | Table], *, title: re.Pattern[str]) -> list[list[str | Table]]:
     """Blocks cut into forms, each its tables with the paragraphs just before each table.
 
-    A paragraph matching ``title`` after a table starts a new form. Of the paragraphs before a
-    table, the last :data:`LEAD_PARAGRAPHS` are kept (title, unit, year); paragraphs after the
-    last table of a form (signatures, the report's prose) are not part of the form.
+    A paragraph matching ``title`` after a table starts a new form, and so does a table that
+    repeats a row the form already has once (项目名称 / 单位名称, or a funds block: a second
+    unit's form with no 自评表 title of its own). Of the paragraphs before a table, the last
+    :data:`LEAD_PARAGRAPHS` are kept (title, unit, year); paragraphs after the last table of a
+    form (signatures, the report's prose) are not part of the form.
     """
     forms: list[list[str | Table]] = []
     current: list[str | Table] = []
     pending: list[str] = []
+    parts: set[str] = set()
     for block in blocks:
         if isinstance(block, Table):
+            table_parts = _form_parts(block)
+            if current and parts & table_parts:
+                forms.append(current)
+                current, parts = [], set()
             current.extend(pending[-LEAD_PARAGRAPHS:])
             current.append(block)
+            parts |= table_parts
             pending = []
             continue
         if not block.strip():
             continue
         if current and title.search(unicodedata.normalize("NFKC", block)):
             forms.append(current)
-            current = []
+            current, parts = [], set()
         pending.append(block)
     if current:
         forms.append(current)

@@ -51,13 +51,65 @@ def column_edges(found) -> list[float]:  # noqa: ANN001 - pdfplumber Table
     return _edges([b[0] for b in boxes] + [b[2] for b in boxes])
 
 
+#: Room a cell keeps beside its text (left + right padding), at most: Word 2 × 5.4 pt, reportlab 2 × 6.
+_CELL_PADDING = 14.0
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+")
+_STANDALONE = re.compile(r"\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def _cell_lines(chars: list[dict], box: tuple[float, float, float, float]) -> list[list[dict]]:
+    """The characters inside ``box``, in lines (top to bottom, each left to right)."""
+    x0, top, x1, bottom = box
+    inside = [c for c in chars if x0 - 0.5 <= c["x0"] and c["x1"] <= x1 + 0.5 and top - 0.5 <= c["top"] and c["bottom"] <= bottom + 0.5
+              and c.get("text", "").strip()]
+    lines: list[list[dict]] = []
+    for ch in sorted(inside, key=lambda c: (c["top"], c["x0"])):
+        if lines and abs(ch["top"] - lines[-1][0]["top"]) <= 3:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    return [sorted(line, key=lambda c: c["x0"]) for line in lines]
+
+
+def unwrap_numbers(text: str, chars: list[dict], box: tuple[float, float, float, float]) -> str:
+    """A number the cell's width wrapped onto two lines, joined again: ``1,500,00`` / ``0.00`` →
+    ``1,500,000.00``. Only when the line was full (the next line's first character would not
+    have fitted: the break is the column's, not the writer's) and only the joined text is a
+    well-formed number (grouped or with decimals) and its pieces are not two whole numbers
+    (``12450`` / ``12000`` stays two, and the importer refuses the cell; ``90,000.0`` / ``0`` is
+    one). Anything else keeps its line break."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    geometry = _cell_lines(chars, box)
+    if [("".join(c["text"] for c in line)) for line in geometry] != [re.sub(r"\s+", "", ln) for ln in lines]:
+        return text  # the lines do not match the characters: leave the text as extracted
+    out = lines[0]
+    for i in range(1, len(lines)):
+        tail = re.search(r"[\d,.]+$", out)
+        head = re.match(r"[\d,.]+", lines[i])
+        joined = False
+        if tail and head:
+            line, first = geometry[i - 1], geometry[i][0]
+            slack = (box[2] - box[0]) - (line[-1]["x1"] - line[0]["x0"])
+            full = slack < (first["x1"] - first["x0"]) + _CELL_PADDING
+            # Two whole numbers (12450 / 12000) may be two values; a grouped or decimal number
+            # continued by bare digits (90,000.0 / 0) is one.
+            both = _STANDALONE.fullmatch(tail.group()) and _STANDALONE.fullmatch(head.group())
+            continued = re.search(r"[.,]", tail.group()) and head.group().isdigit()
+            joined = full and (not both or bool(continued)) and bool(_GROUPED.fullmatch(tail.group() + head.group()))
+        out += ("" if joined else "\n") + lines[i]
+    return out
+
+
 def _same_width(first, more) -> bool:  # noqa: ANN001 - pdfplumber Tables
     """True when two tables span the same width (a table continued on the next page)."""
     return abs(first.bbox[0] - more.bbox[0]) <= 1.5 and abs(first.bbox[2] - more.bbox[2]) <= 1.5
 
 
-def _table(found, page_no: int, xs: list[float] | None = None) -> Table:  # noqa: ANN001
-    """A pdfplumber table as rows of origin cells with spans, columns by ``xs`` (its own edges)."""
+def _table(found, page_no: int, xs: list[float] | None = None, joined: list[str] | None = None) -> Table:  # noqa: ANN001
+    """A pdfplumber table as rows of origin cells with spans, columns by ``xs`` (its own edges).
+    Each cell whose wrapped number was joined again (:func:`unwrap_numbers`) is named in ``joined``."""
     boxes = [box for row in found.rows for box in row.cells if box is not None]
     xs = xs or column_edges(found)
     ys = _edges([b[1] for b in boxes] + [b[3] for b in boxes])
@@ -75,6 +127,10 @@ def _table(found, page_no: int, xs: list[float] | None = None) -> Table:  # noqa
             text = text or ""
             bad = is_garbled(text)
             where = f"第{page_no}页 第{top + 1}行"
+            if not bad and "\n" in text:
+                wrapped, text = text, unwrap_numbers(text, found.page.chars, box)
+                if text != wrapped and joined is not None:
+                    joined.append(f"{where}第{left + 1}列“{wrapped.replace(chr(10), ' / ')}”→“{text}”")
             if top < len(rows):
                 rows[top].append(Cell(
                     "" if bad else text, where, rowspan=max(1, bottom - top), colspan=max(1, right - left),
@@ -156,21 +212,24 @@ class PdfReader:
                 raise InputError("PDF 设置了打开密码（已加密），无法读取", file=display) from None
             raise InputError(f"PDF 已损坏或无法打开（{name}）", file=display) from None
         out = Extraction(file=display, reader=PdfReader.name)
+        joined: list[str] = []  # cells whose wrapped number was joined again: named in a note
         try:
             items = PdfReader._pages(pages, display, out)
-            blocks = PdfReader._blocks(items)
+            blocks = PdfReader._blocks(items, joined)
         finally:
             pdf.close()
         out.paragraphs = [b for b in blocks if isinstance(b, str)]
         add_forms(out, blocks, title=FORM_TITLE)
         tables = sum(isinstance(b, Table) for b in blocks)
         out.notes.append(f"PDF：{len(items)} 页，{len(out.paragraphs)} 行正文，{tables} 个表格（跨页的表格已拼接）")
+        if joined:
+            out.notes.append("以下单元格中的数字因列宽折成两行，已按一个数读取，请核对：" + "、".join(joined))
         if out.unreadable:
             out.notes.append("以下单元格的文字无法识别（字体缺少 Unicode 映射），未读取：" + "、".join(out.unreadable))
         return out
 
     @staticmethod
-    def _blocks(items) -> list[str | Table]:  # noqa: ANN001
+    def _blocks(items, joined: list[str]) -> list[str | Table]:  # noqa: ANN001
         """Lines and tables in reading order, a table continued on the next page joined to its start.
 
         A table is continued when the next page starts with a table (only a page number between)
@@ -199,9 +258,9 @@ class PdfReader:
                 blocks.append(group)
                 continue
             edges = _edges([x for _, found in group for x in column_edges(found)])
-            table = _table(group[0][1], group[0][0], edges)
+            table = _table(group[0][1], group[0][0], edges, joined)
             for page_no, found in group[1:]:
-                table = _join(table, _table(found, page_no, edges), page_no)
+                table = _join(table, _table(found, page_no, edges, joined), page_no)
             if table.rows:
                 blocks.append(table)
         return blocks
