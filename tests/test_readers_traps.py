@@ -166,3 +166,33 @@ def test_amounts_wrapped_by_a_narrow_pdf_column_are_joined_two_numbers_are_not(t
     result = import_file(_narrow_pdf(two, tmp_path / "two.pdf", [40, 60, 40, 44, 44, 36, 38, 38, 90]))
     assert not result.sheets
     assert any("12450 12000" in message for _, message in _problems(result))
+
+
+def test_what_a_page_hides_is_not_read_and_is_named(tmp_path, national):
+    """A row or cell hidden by its inline style (a draft row an editor switched off) is not on the
+    page, so it is not read: a hidden indicator row inside a merged 二级指标 group (the group's
+    rowspan shrinks by it, as in a browser), a hidden cell that would shift its row, a hidden
+    paragraph with another year. The note names each; the form reads as the page shows it."""
+    page = pb.to_html(national, tmp_path / "shown.html").read_text(encoding="utf-8")
+    rows = page.split("<tr>")
+    group = next(i for i, row in enumerate(rows) if "产出指标" in row and "rowspan='" in row)
+    span = int(rows[group].split("rowspan='")[1].split("'")[0])
+    rows[group] = rows[group].replace(f"rowspan='{span}'", f"rowspan='{span + 1}'", 1)  # the groups count it
+    outer = next(i for i, row in enumerate(rows) if "绩效指标</span>" in row and "rowspan='" in row)
+    span = int(rows[outer].split("rowspan='")[1].split("'")[0])
+    rows[outer] = rows[outer].replace(f"rowspan='{span}'", f"rowspan='{span + 1}'", 1)
+    ghost = "<tr style='DISPLAY: none ;'><td>数量指标</td><td>隐藏指标</td><td>≥100</td><td>999</td><td>5</td><td>5</td></tr>"
+    rows[group] += ghost + "\n"
+    page = "<tr>".join(rows)
+    first_cell = page.index("<td", page.index("培训人次") - 200)
+    page = page[:first_cell] + "<td hidden>多余的格</td>" + page[first_cell:]
+    page = page.replace("<body>", "<body><p style='visibility:hidden'>2019年度项目支出绩效自评表</p>", 1)
+    path = tmp_path / "hidden.html"
+    path.write_text(page, encoding="utf-8")
+    result = import_file(path)
+    assert not result.errors, [str(e) for e in result.errors]
+    [sheet] = result.sheets
+    assert {k: v for k, v in sheet.year_data.items() if k != "source"} == \
+        {k: v for k, v in national.truth.items() if k != "source"}
+    note = next(n for n in result.note if "隐藏" in n)
+    assert "表1 第" in note and "格" in note and "“2019年度项目支出绩效自评表”" in note

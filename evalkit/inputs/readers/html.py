@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from evalkit.errors import InputError
@@ -22,6 +23,15 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "caption",
                "section", "article", "header", "footer", "blockquote", "pre", "dt", "dd", "center"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
+#: An inline style that keeps an element off the page (what the reader of the page sees is read,
+#: as the Excel import drops hidden rows and columns). Rules in a <style> sheet are not applied.
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))\s*(?:!important\s*)?(?:;|$)", re.I)
+
+
+def _hidden(node) -> bool:  # noqa: ANN001
+    """True for an element the page does not show: the ``hidden`` attribute or an inline
+    ``display: none`` / ``visibility: hidden``."""
+    return node.get("hidden") is not None or bool(_HIDDEN_STYLE.search(node.get("style") or ""))
 
 
 def decode_text(data: bytes, *, display: str, declared: bytes | None = None) -> str:
@@ -83,17 +93,31 @@ def _span(cell, name: str) -> int:  # noqa: ANN001
         return 1
 
 
-def read_table(table, label: str) -> Table:  # noqa: ANN001
-    rows = []
+def read_table(table, label: str, hidden: list[str] | None = None) -> Table:  # noqa: ANN001
+    """The table's rows as cells; rows and cells the page hides are left out (named in ``hidden``,
+    rows numbered as in the page's source)."""
+    rows: list[list[Cell]] = []
+    spanning: list[tuple[int, int, int]] = []  # (row, cell) of cells spanning rows, with their last row
     for r_index, tr in enumerate(_rows(table), start=1):
+        if _hidden(tr):
+            if hidden is not None:
+                hidden.append(f"{label} 第{r_index}行")
+            for row, col, last in spanning:  # a cell spanning into a hidden row spans one row less
+                if last >= r_index:
+                    rows[row][col] = replace(rows[row][col], rowspan=rows[row][col].rowspan - 1)
+            continue
         cells = []
-        for cell in tr:
-            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+        for c_index, cell in enumerate((c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")), start=1):
+            if _hidden(cell):
+                if hidden is not None:
+                    hidden.append(f"{label} 第{r_index}行第{c_index}格")
                 continue
             cells.append(Cell(
                 _cell_text(cell), f"{label} 第{r_index}行",
                 rowspan=_span(cell, "rowspan"), colspan=_span(cell, "colspan"),
             ))
+            if cells[-1].rowspan > 1:
+                spanning.append((len(rows), len(cells) - 1, r_index + cells[-1].rowspan - 1))
         rows.append(cells)
     return Table(rows=rows, where=label)
 
@@ -122,6 +146,7 @@ class HtmlReader:
         except Exception as exc:  # noqa: BLE001 - lxml raises ParserError for an empty page
             raise InputError(f"网页无法解析（{type(exc).__name__}）", file=display) from None
         blocks: list[str | Table] = []
+        hidden: list[str] = []  # what the page hides: not read, named in a note
         counter = [0]
         buffer: list[str] = []
 
@@ -133,13 +158,15 @@ class HtmlReader:
             buffer.clear()
 
         def walk(node) -> None:  # noqa: ANN001
-            if not isinstance(node.tag, str) or node.tag in _SKIP_TAGS:
+            if not isinstance(node.tag, str) or node.tag in _SKIP_TAGS or _hidden(node):
+                if isinstance(node.tag, str) and _hidden(node) and clean_text(node.text_content()):
+                    hidden.append(f"“{clean_text(node.text_content())[:20]}”")
                 buffer.append(node.tail or "")
                 return
             if node.tag == "table" and node.find(".//table") is None:
                 flush()
                 counter[0] += 1
-                blocks.append(read_table(node, f"表{counter[0]}"))
+                blocks.append(read_table(node, f"表{counter[0]}", hidden))
                 buffer.append(node.tail or "")
                 return
             if node.tag == "br" or node.tag in _BLOCK_TAGS:
@@ -159,4 +186,6 @@ class HtmlReader:
         tables = [b for b in blocks if isinstance(b, Table)]
         add_forms(out, blocks, title=FORM_TITLE)
         out.notes.append(f"网页：{len(out.paragraphs)} 段文字，{len(tables)} 个表格")
+        if hidden:
+            out.notes.append("网页中隐藏（不显示）的内容未读取：" + "、".join(hidden))
         return out
