@@ -196,3 +196,49 @@ def test_what_a_page_hides_is_not_read_and_is_named(tmp_path, national):
         {k: v for k, v in national.truth.items() if k != "source"}
     note = next(n for n in result.note if "隐藏" in n)
     assert "表1 第" in note and "格" in note and "“2019年度项目支出绩效自评表”" in note
+
+
+def _two_forms_pdf(f: pb.Form, path, *, second_title: bool):
+    """Two units' forms, one a page, each page starting with the same two title lines (so they are
+    taken for a running header) unless ``second_title`` is False: then page 2 starts with its table."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    font = pb._cjk_font()
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
+    title = ParagraphStyle("t", fontName=font, fontSize=10, leading=14)
+    width = landscape(A4)[0] - 72
+    second = [[v.replace("职业技能培训项目", "农村道路养护项目").replace("480", "530") for v in row] for row in f.rows]
+
+    def table(rows):
+        t = Table([[Paragraph(v, cell) if v else "" for v in row] for row in rows], colWidths=[width / f.width] * f.width)
+        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]
+                              + [("SPAN", (lft, top), (r, b)) for top, lft, b, r in f.spans]))
+        return t
+
+    story = [Paragraph(t, title) for t in f.titles] + [table(f.rows), PageBreak()]
+    story += [Paragraph(t, title) for t in f.titles] if second_title else []
+    story.append(table(second))
+    SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=36, rightMargin=36, topMargin=36,
+                      bottomMargin=36).build(story)
+    return path
+
+
+def test_two_units_forms_on_consecutive_pages_are_two_forms(tmp_path, national):
+    """A department's PDF of its projects' forms, one a page, each under the same 项目支出绩效自评表
+    /（2023年度）: those titles repeat at the top of every page, so they were dropped as a running
+    header, the tables (same width, page 2 starting with a table) were joined into one, and the
+    form was refused for want of a year. Without a title on page 2 the second unit's rows were
+    dropped without a word. A table that repeats a row a form has once starts another form, and
+    the running lines above a form are its title."""
+    result = import_file(_two_forms_pdf(national, tmp_path / "two.pdf", second_title=True))
+    assert not result.errors, [str(e) for e in result.errors]
+    read = {s.year_data["project"]["name"]: s.year_data for s in result.sheets}
+    assert sorted(read) == ["农村道路养护项目", "职业技能培训项目"]
+    assert read["职业技能培训项目"]["indicators"][0]["actual"] == Decimal(480)
+    assert read["农村道路养护项目"]["indicators"][0]["actual"] == Decimal(530)
+    assert all(s.year_data["year"] == 2023 for s in result.sheets)
+    untitled = import_file(_two_forms_pdf(national, tmp_path / "untitled.pdf", second_title=False))
+    assert [s.year_data["project"]["name"] for s in untitled.sheets] == ["职业技能培训项目"]
+    assert [cell for cell, message in _problems(untitled) if "找不到年度" in message] == ["第2页 第1行第1列"]

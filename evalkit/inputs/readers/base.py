@@ -180,16 +180,19 @@ _ONCE_PER_FORM = {
 }
 
 
-def _form_parts(table: Table) -> set[str]:
-    """Which once-per-form rows (:data:`_ONCE_PER_FORM`) ``table`` has: its rows' first labels."""
+def form_parts(labels: Iterable[str]) -> set[str]:
+    """Which once-per-form rows (:data:`_ONCE_PER_FORM`) a table has, from its rows' first labels."""
     parts = set()
-    for row in table.rows:
-        first = next((c.text for c in row if c.text and c.text.strip()), "")
-        label = re.sub(r"\s+", "", unicodedata.normalize("NFKC", first))
+    for first in labels:
+        label = re.sub(r"\s+", "", unicodedata.normalize("NFKC", first or ""))
         for part, anchors in _ONCE_PER_FORM.items():
             if label.startswith(anchors):
                 parts.add(part)
     return parts
+
+
+def _form_parts(table: Table) -> set[str]:
+    return form_parts(next((c.text for c in row if c.text and c.text.strip()), "") for row in table.rows)
 
 
 def split_forms(blocks: Iterable[str | Table], *, title: re.Pattern[str]) -> list[list[str | Table]]:

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from evalkit.errors import InputError
 from evalkit.inputs.excel.layouts import normalise
-from evalkit.inputs.readers.base import FORM_TITLE, Cell, Extraction, Table, add_forms, clean_text
+from evalkit.inputs.readers.base import (
+    FORM_TITLE,
+    Cell,
+    Extraction,
+    Table,
+    add_forms,
+    clean_text,
+    form_parts,
+)
 
 __all__ = ["PdfReader", "is_garbled"]
 
@@ -232,25 +240,47 @@ class PdfReader:
     def _blocks(items, joined: list[str]) -> list[str | Table]:  # noqa: ANN001
         """Lines and tables in reading order, a table continued on the next page joined to its start.
 
-        A table is continued when the next page starts with a table (only a page number between)
-        spanning the same width; both parts are then read against the union of their column
-        edges, so a first page whose rows are all merged still lines up with the next.
+        A table is continued when the next page starts with a table (only a page number or a
+        running header between) spanning the same width, unless it repeats a row a form has once
+        (项目名称, a funds block: the next unit's form); both parts are then read against the union
+        of their column edges, so a first page whose rows are all merged still lines up with the
+        next. Running headers are dropped, except right above a table that starts a form: a form
+        title printed at the top of every page (项目支出绩效自评表, （2023年度）) is that form's title.
         """
         groups: list[str | list[tuple[int, object]]] = []
         open_group = False
+        parts: set[str] = set()  # the once-per-form rows of the open group (base.form_parts)
+        heads: set[tuple[str, ...]] = set()  # its first rows, which the next page may repeat
         for page_no, page_items in items:
-            for position, (kind, value) in enumerate(page_items):
+            first = True  # nothing but running lines yet on this page
+            held: list[str] = []  # running lines just above what comes next
+            for kind, value in page_items:
+                if kind == "running":
+                    held.append(value)
+                    continue
                 if kind == "line":
                     groups.append(value)
-                    open_group = False
+                    open_group, held = False, []
+                    first = False
                     continue
-                previous = groups[-1] if groups and open_group and position == 0 else None
-                if isinstance(previous, list) and _same_width(previous[-1][1], value):
+                texts = [[cell or "" for cell in row] for row in value.extract()]
+                previous = groups[-1] if groups and open_group and first else None
+                if isinstance(previous, list):  # a header repeated on each page is not a new form
+                    while texts and tuple(normalise(t) for t in texts[0]) in heads:
+                        texts.pop(0)
+                table_parts = form_parts(row[0] if row else "" for row in texts)
+                if isinstance(previous, list) and _same_width(previous[-1][1], value) and not parts & table_parts:
                     previous.append((page_no, value))
+                    parts |= table_parts
                 else:
+                    # Another form (it repeats a row a form has once, or stands apart): the running
+                    # lines above it are its own title (项目支出绩效自评表, （2023年度）) and are kept.
+                    groups.extend(held)
                     groups.append([(page_no, value)])
-                open_group = True
-            if page_items and page_items[-1][0] == "line":
+                    parts = table_parts
+                    heads = {tuple(normalise(t) for t in row) for row in texts[:6] if any(t.strip() for t in row)}
+                open_group, held, first = True, [], False
+            if any(kind == "line" for kind, _ in page_items[-1:]):
                 open_group = False
         blocks: list[str | Table] = []
         for group in groups:
@@ -307,7 +337,7 @@ class PdfReader:
         running = _running_lines(lines_of)
         for page_no, (found, lines) in enumerate(zip(tables_of, lines_of, strict=True), start=1):
             page_items: list[tuple[float, tuple[str, object]]] = [(t.bbox[1], ("table", t)) for t in found]
-            page_items += [(top, ("line", text)) for top, text, band in lines if not (band and _key(text) in running)]
+            page_items += [(top, ("running" if band and _key(text) in running else "line", text)) for top, text, band in lines]
             page_items.sort(key=lambda item: item[0])
             items.append((page_no, [item for _, item in page_items]))
         return items
