@@ -242,3 +242,18 @@ def test_two_units_forms_on_consecutive_pages_are_two_forms(tmp_path, national):
     untitled = import_file(_two_forms_pdf(national, tmp_path / "untitled.pdf", second_title=False))
     assert [s.year_data["project"]["name"] for s in untitled.sheets] == ["职业技能培训项目"]
     assert [cell for cell, message in _problems(untitled) if "找不到年度" in message] == ["第2页 第1行第1列"]
+
+
+def test_a_total_merged_across_weight_and_score_is_not_guessed_and_is_named(tmp_path, national):
+    """总分 | 98.7 in one cell spanning 分值 and 得分: the total weight or the total score? The total
+    is not read, and a warning names the cell (it was left out without a word)."""
+    rows = [list(r) for r in national.rows]
+    last = len(rows) - 1
+    weight_col = rows[last].index("100")
+    rows[last][weight_col], rows[last][weight_col + 1] = "98.7", ""
+    f = pb.Form(titles=national.titles, rows=rows, spans=[*national.spans, (last, weight_col, last, weight_col + 1)],
+                truth=national.truth)
+    result = import_file(pb.to_docx(f, tmp_path / "merged.docx"))
+    [sheet] = result.sheets
+    assert "total" not in sheet.year_data.get("reported", {})
+    assert any("两栏合并为一格（“98.7”）" in w and f"第{last + 1}行" in w for w in sheet.warnings), sheet.warnings

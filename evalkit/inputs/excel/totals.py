@@ -65,6 +65,12 @@ def read_total(
         if score_col in by_col and grid.origin(row, score_col) != grid.origin(row, weight_col or 0):
             total = by_col[score_col]
             w.read("reported.total", row, score_col)
+        elif score_col and weight_col and grid.origin(row, score_col) == grid.origin(row, weight_col) and (
+            merged := as_text(grid.printed(row, score_col))
+        ):
+            # 分值 and 得分 merged into one cell: the total weight or the total score? Not guessed.
+            w.at(row, score_col, f"总分行的“分值”与“得分”两栏合并为一格（“{merged}”），"
+                                 "无法确定是分值合计还是总得分，未读取总分")
         else:
             rest = [(c, v) for c, v in numbers if grid.origin(row, c) != grid.origin(row, weight_col or 0)]
             if rest and not (len(rest) == 1 and rest[0][1] == weights and len(numbers) == 1):
