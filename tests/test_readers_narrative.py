@@ -173,3 +173,23 @@ def test_digits_in_a_retyped_name_and_thousands_separators_are_not_misread():
     # No number after 为: the actual is not read (never 2024), and the parse says so.
     assert "actual" not in second and "actual" in second["unknown"]
     assert any("办件量" in p for p in parsed.problems)
+
+
+def test_a_clause_with_two_numbers_is_not_read_as_its_first():
+    """``12 000人次`` (a number a typist broke with a space), a range, two values: the first number
+    was read (12 for 12,000) without a word. Such a figure is left unread and named; a note in
+    brackets after the figure does not count."""
+    lines = [
+        "某单位2023年度部门整体支出绩效自评报告",
+        "培训人次：该指标预期指标值为大于等于 10,000 人次，年中监控实际完成值为 6 000人次，"
+        "本次评价培训人次为 12 000人次，该指标完成率为 120%。该指标权重分值为 10分，自评得分 10分。",
+        "满意度：该指标预期指标值为≥90%，本次评价满意度为 95%-98%，该指标完成率为 105.56%（按 95 计）。"
+        "该指标权重分值为 10分，自评得分 10分。",
+    ]
+    parsed = parse_narrative(lines, file="t.txt")
+    first, second = parsed.year_data["indicators"]
+    assert first["target"] == Decimal(10000)
+    assert "actual" not in first and "midyear" not in first and {"actual", "midyear"} <= set(first["unknown"])
+    assert "actual" not in second and second["reported"]["completion"] == Decimal("105.56")
+    assert any("“12 000人次”中有不止一个数" in p for p in parsed.problems), parsed.problems
+    assert any("“95%-98%”中有不止一个数" in p for p in parsed.problems), parsed.problems

@@ -108,10 +108,18 @@ def _number(text: str) -> Decimal:
 
 
 def _quantity(text: str) -> tuple[Decimal, str] | None:
+    """The number of a clause and its unit; None when there is none, or more than one (``12 000人次``:
+    a number broken by a space; ``95%-98%``; ``计划10次 实际12次``): never the first of several."""
     match = re.search(r"(" + NUM + r")\s*(" + UNIT + r")", text)
-    if not match:
+    if not match or _two_numbers(text):
         return None
     return _number(match.group(1)), normalise_unit(match.group(2) or "")
+
+
+def _two_numbers(text: str) -> bool:
+    """True when a clause holds more than one number (``1,000`` and ``96.11`` are one), not
+    counting those in brackets after it (``100.57%（按调整后指标值 425.3 万元计算）``: a note)."""
+    return len(re.findall(NUM, re.sub(r"[（(][^（）()]*[）)]", "", text))) > 1
 
 
 def _strip_ops(text: str) -> str:
@@ -203,7 +211,9 @@ def _read_indicator(item: _Indicator) -> None:  # noqa: C901 - one clause after 
             return
         found = _quantity(text)
         if found is None:
-            item.problems.append(f"指标“{item.name}”的{'年中监控值' if key == 'midyear' else '实际完成值'}“{text}”不是数字，未读取")
+            what = "年中监控值" if key == "midyear" else "实际完成值"
+            why = "中有不止一个数（或数字被空格隔开），无法确定是哪个数" if _two_numbers(text) else "不是数字"
+            item.problems.append(f"指标“{item.name}”的{what}“{text.strip()}”{why}，未读取")
             item.unknown.append(key)
             return
         value = _value_in_unit(found[0], found[1], unit)
