@@ -15,6 +15,7 @@ write them.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from evalkit.core.figures import parse_number
@@ -70,6 +71,27 @@ SUFFIX_OPS: tuple[tuple[str, str], ...] = (
 )
 
 _UNIT_ALIASES = {"百分比": "%", "％": "%", "百分之": "%", "percent": "%", "万": "万元"}
+
+
+#: What follows a number and cannot be its unit: another digit (``≥12000 0人次``, ``12 000人次``,
+#: ``93. 5%``: a number broken by a space or a line break, or two numbers) …
+_SPLIT_NUMBER = re.compile(r"^[.,，．]?\s*\d")
+#: … or the other end of a range (``95%-98%``, ``10～12次``, ``3至5个``).
+_RANGE = re.compile(r"[-~～〜—–至到]\s*[-+]?\d")
+
+
+def second_number(rest: str) -> str | None:
+    """Why the text after a number (its would-be unit) holds another number: ``"split"`` (a digit
+    right after it) or ``"range"``; None when it does not. Reading the first number would be a guess.
+
+    >>> second_number(" 000人次"), second_number("%-98%"), second_number("个4A级景区")
+    ('split', 'range', None)
+    """
+    if _SPLIT_NUMBER.match(rest):
+        return "split"
+    if _RANGE.search(rest):
+        return "range"
+    return None
 
 
 def normalise_op(text: str) -> str:

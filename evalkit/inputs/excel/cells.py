@@ -13,6 +13,7 @@ from evalkit.core.targets import (
     normalise_unit,
     parse_quantity,
     parse_target,
+    second_number,
     states_comparison,
 )
 from evalkit.inputs.excel.layouts import (
@@ -29,12 +30,6 @@ IMPROVEMENT_LABEL = re.compile(r"(?:改进|整改)措施\s*[:：]")
 REASON_LABEL = re.compile(r"^(?:偏差)?原因(?:分析)?\s*[:：]")
 _GRADES = {"优": "优", "良": "良", "中": "中", "差": "差"}
 
-#: What follows a number and cannot be its unit: another digit (``≥12000 0人次``, ``93. 5%``:
-#: a number broken by a space or a line break, as a narrow PDF or Word column wraps it, or two
-#: numbers in one cell) …
-_SPLIT_NUMBER = re.compile(r"^[.,，．]?\s*\d")
-#: … or the other end of a range (``95%-98%``, ``10～12次``, ``3至5个``).
-_RANGE = re.compile(r"[-~～〜—–至到]\s*[-+]?\d")
 
 
 class Warnings(list):
@@ -80,12 +75,13 @@ def as_text(value: object) -> str | None:
 def check_figure(grid: Grid, row: int, col: int, what: str, value: object, rest: str) -> None:
     """Refuse a figure whose text after the number (``rest``, the would-be unit) holds another
     number: reading the first number would be a guess (the cell is named)."""
-    if _SPLIT_NUMBER.match(rest):
+    why = second_number(rest)
+    if why == "split":
         raise grid.error(
             row, col,
             f"{what}“{value}”中的数字被空格或换行隔开（或一格中有两个数），无法确定是哪个数，未读取；请核对原表",
         )
-    if _RANGE.search(rest):
+    if why == "range":
         raise grid.error(row, col, f"{what}“{value}”是一个范围，不是单一数值，无法确定按哪个数评分，未读取；请核对原表")
 
 
@@ -187,7 +183,7 @@ def strip_op(value: object) -> object:
             _, number, unit, _ = parse_target_text(value)
         except ValueError:
             return value
-        if isinstance(number, Decimal) and not (_SPLIT_NUMBER.match(unit) or _RANGE.search(unit)):
+        if isinstance(number, Decimal) and not second_number(unit):
             return f"{number:f}{unit}"
     return value
 

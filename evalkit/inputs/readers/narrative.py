@@ -27,7 +27,13 @@ from decimal import Decimal
 from typing import Any
 
 from evalkit.core.figures import round_half_up
-from evalkit.core.targets import convert_money, normalise_unit, parse_target, states_comparison
+from evalkit.core.targets import (
+    convert_money,
+    normalise_unit,
+    parse_target,
+    second_number,
+    states_comparison,
+)
 
 __all__ = ["NarrativeParse", "parse_narrative", "looks_like_narrative", "join_lines"]
 
@@ -180,12 +186,18 @@ def _read_indicator(item: _Indicator) -> None:  # noqa: C901 - one clause after 
             item.problems.append(f"指标“{item.name}”的指标值“{target_text}”无法读取（{exc}）")
             item.unknown.append("target")
         else:
-            data["op"] = op
-            data["target"] = value
-            if unit:
-                data["unit"] = unit
-            if op != "qualitative" and not states_comparison(target_text):
-                data["op_printed"] = False
+            if op != "qualitative" and second_number(unit):  # 大于等于 12 000 人次: not 12
+                item.problems.append(f"指标“{item.name}”的指标值“{target_text}”中有不止一个数（或数字被空格隔开），"
+                                     "无法确定按哪个数评分，未读取")
+                item.unknown.append("target")
+                op, value, unit = None, None, ""
+            else:
+                data["op"] = op
+                data["target"] = value
+                if unit:
+                    data["unit"] = unit
+                if op != "qualitative" and not states_comparison(target_text):
+                    data["op_printed"] = False
     unit = data.get("unit", "")
     qualitative = data.get("op") == "qualitative"
 
