@@ -115,13 +115,15 @@ def _same_width(first, more) -> bool:  # noqa: ANN001 - pdfplumber Tables
     return abs(first.bbox[0] - more.bbox[0]) <= 1.5 and abs(first.bbox[2] - more.bbox[2]) <= 1.5
 
 
-def _table(found, page_no: int, xs: list[float] | None = None, joined: list[str] | None = None) -> Table:  # noqa: ANN001
-    """A pdfplumber table as rows of origin cells with spans, columns by ``xs`` (its own edges).
-    Each cell whose wrapped number was joined again (:func:`unwrap_numbers`) is named in ``joined``."""
+def _table(found, page_no: int, xs: list[float] | None = None, joined: list[str] | None = None,  # noqa: ANN001
+           texts: list[list[str | None]] | None = None) -> Table:
+    """A pdfplumber table as rows of origin cells with spans, columns by ``xs`` (its own edges),
+    from its extracted ``texts`` (extracted here when not given). Each cell whose wrapped number
+    was joined again (:func:`unwrap_numbers`) is named in ``joined``."""
     boxes = [box for row in found.rows for box in row.cells if box is not None]
     xs = xs or column_edges(found)
     ys = _edges([b[1] for b in boxes] + [b[3] for b in boxes])
-    texts = found.extract()
+    texts = found.extract() if texts is None else texts
     rows: list[list[Cell]] = [[] for _ in range(len(ys) - 1)]
     seen: set[tuple[float, float, float, float]] = set()
     for r_index, row in enumerate(found.rows):
@@ -251,6 +253,7 @@ class PdfReader:
         open_group = False
         parts: set[str] = set()  # the once-per-form rows of the open group (base.form_parts)
         heads: set[tuple[str, ...]] = set()  # its first rows, which the next page may repeat
+        extracted: dict[int, list[list[str | None]]] = {}  # each table's cell texts, extracted once
         for page_no, page_items in items:
             first = True  # nothing but running lines yet on this page
             held: list[str] = []  # running lines just above what comes next
@@ -263,7 +266,8 @@ class PdfReader:
                     open_group, held = False, []
                     first = False
                     continue
-                texts = [[cell or "" for cell in row] for row in value.extract()]
+                extracted[id(value)] = value.extract()
+                texts = [[cell or "" for cell in row] for row in extracted[id(value)]]
                 previous = groups[-1] if groups and open_group and first else None
                 if isinstance(previous, list):  # a header repeated on each page is not a new form
                     while texts and tuple(normalise(t) for t in texts[0]) in heads:
@@ -280,17 +284,15 @@ class PdfReader:
                     parts = table_parts
                     heads = {tuple(normalise(t) for t in row) for row in texts[:6] if any(t.strip() for t in row)}
                 open_group, held, first = True, [], False
-            if any(kind == "line" for kind, _ in page_items[-1:]):
-                open_group = False
         blocks: list[str | Table] = []
         for group in groups:
             if isinstance(group, str):
                 blocks.append(group)
                 continue
             edges = _edges([x for _, found in group for x in column_edges(found)])
-            table = _table(group[0][1], group[0][0], edges, joined)
+            table = _table(group[0][1], group[0][0], edges, joined, extracted[id(group[0][1])])
             for page_no, found in group[1:]:
-                table = _join(table, _table(found, page_no, edges, joined), page_no)
+                table = _join(table, _table(found, page_no, edges, joined, extracted[id(found)]), page_no)
             if table.rows:
                 blocks.append(table)
         return blocks
