@@ -197,3 +197,15 @@ def test_a_clause_with_two_numbers_is_not_read_as_its_first():
     broken = [lines[0], lines[1].replace("大于等于 10,000 人次", "大于等于 12 000 人次")]
     [indicator] = parse_narrative(broken, file="t.txt").year_data["indicators"][:1]
     assert "target" not in indicator and "target" in indicator["unknown"]
+
+
+def test_an_amount_broken_by_a_space_is_not_read_and_is_said():
+    """年初预算数为 1 250.5 万元: not 1, not 250.5; left unread (unknown) and named in a problem."""
+    lines = VARIANT.splitlines()
+    lines[1] = lines[1].replace("1,250.5 万元", "1 250.5 万元").replace("1188 万元", "1 188 万元")
+    parsed = parse_narrative(lines, file="街道.txt")
+    budget = parsed.year_data["budget"]
+    assert "initial" not in budget and "actual" not in budget and budget["final"] == Decimal(1200)
+    assert "budget.initial" in parsed.year_data["unknown"]
+    assert any("年初预算数“1 250.5 万元”中的数字被空格隔开" in p for p in parsed.problems), parsed.problems
+    assert any("实际支出“1 188 万元”" in p for p in parsed.problems), parsed.problems

@@ -331,16 +331,31 @@ def _percent(text: str, lead: str) -> Decimal | None:
     return _number(match.group(1)) if match else None
 
 
-def _funds(text: str, whole: str, out: dict[str, Any], unknown: list[str]) -> None:
-    budget: dict[str, Any] = {}
-    not_part = r"(?<!基本支出)(?<!项目支出)(?<!基本支出全年)(?<!项目支出全年)"
-    budget["initial"] = _money(text, not_part + r"年初(?:批复)?预算(?:数|金额|总额)?")
-    budget["adjustment"] = _money(text, r"年中(?:预算)?调整(?:数|金额)?")
+def _broken_money(text: str, lead: str) -> str | None:
+    """An amount after ``lead`` whose digits a space breaks (``1 250.5 万元``): not read, said."""
+    match = re.search(lead + r"\s*(?:为|是|:)?\s*(\d[\d,.]*(?:[ \t]+\d[\d,.]*)+\s*(?:万元|元))", text)
+    return match.group(1) if match else None
+
+
+_NOT_PART = r"(?<!基本支出)(?<!项目支出)(?<!基本支出全年)(?<!项目支出全年)"
+#: The year's funds as the reference report words them: field, what it is called, how it is led in.
+_FUND_LEADS = (
+    ("initial", "年初预算数", _NOT_PART + r"年初(?:批复)?预算(?:数|金额|总额)?"),
+    ("adjustment", "年中调整数", r"年中(?:预算)?调整(?:数|金额)?"),
+    ("final", "全年预算数", r"(?:调整后全年预算(?:数|金额|总额)?|" + _NOT_PART + r"全年预算(?:数|金额|总额))"),
+    ("actual", "实际支出", r"(?:全年实际支出(?:资金|金额)?|全年支出(?:资金|金额)|实际支出资金|" + _NOT_PART + r"执行金额)"),
+)
+
+
+def _funds(text: str, whole: str, out: dict[str, Any], unknown: list[str], problems: list[str]) -> None:
+    budget: dict[str, Any] = {key: _money(text, lead) for key, _, lead in _FUND_LEADS}
     if budget["adjustment"] is None:
         cut = _money(text, r"年中(?:预算)?调减")
         budget["adjustment"] = -cut if cut is not None else _money(text, r"年中(?:预算)?调增")
-    budget["final"] = _money(text, r"(?:调整后全年预算(?:数|金额|总额)?|" + not_part + r"全年预算(?:数|金额|总额))")
-    budget["actual"] = _money(text, r"(?:全年实际支出(?:资金|金额)?|全年支出(?:资金|金额)|实际支出资金|" + not_part + r"执行金额)")
+    for key, name, lead in _FUND_LEADS:
+        broken = _broken_money(text, lead) if budget[key] is None else None
+        if broken:
+            problems.append(f"{name}“{broken}”中的数字被空格隔开，无法确定是哪个数，未读取")
     if budget["final"] is None or budget["actual"] is None:
         # 三、绩效分析 restates them: “全年预算金额为 425.3 万元，执行金额为 422.89万元”.
         budget["final"] = budget["final"] or _money(whole, r"全年预算(?:数|金额|总额)")
@@ -430,7 +445,7 @@ def parse_narrative(lines: Sequence[str], *, file: str, year: int | None = None)
     if kind == "project":
         match = re.search(r"项目名称\s*:\s*([^,，。\n]+)", text)
         data["project"] = {"name": match.group(1).strip() if match else "（未写明项目名称）"}
-    _funds(before, text, data, unknown)
+    _funds(before, text, data, unknown, problems)
     indicators = []
     for item in items:
         _read_indicator(item)
