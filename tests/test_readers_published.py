@@ -243,6 +243,12 @@ def test_form_without_a_year_takes_the_year_of_the_documents_title(tmp_path):
     assert {k: v for k, v in sheet.year_data.items() if k != "source"} == {k: v for k, v in f.truth.items() if k != "source"}
     no_title = import_file(pb.to_docx(f, tmp_path / "bare.docx"))
     assert not no_title.sheets and "找不到年度" in str(no_title.errors[0])
+    # a file named for its year (附件2：2023年度项目支出绩效自评表.docx) gives it, and says so
+    named = import_file(pb.to_docx(f, tmp_path / "附件2：2023年度项目支出绩效自评表.docx"))
+    assert [s.year for s in named.sheets] == [2023] and any("按文件名取 2023 年度" in n for n in named.note)
+    # a date is not a year of evaluation, nor are two years
+    for name in ("自评表（2024年3月填报）.docx", "2022年度与2023年度自评表.docx"):
+        assert not import_file(pb.to_docx(f, tmp_path / name)).sheets, name
 
 
 def test_word_form_in_two_tables_is_one_form(tmp_path, forms):

@@ -82,6 +82,12 @@ def _document_year(paragraphs: list[str]) -> int | None:
     return None
 
 
+def _file_year(file: str) -> int | None:
+    """The year a file's name gives, when it names one: ``2023年度项目支出绩效自评表.docx``."""
+    years = {int(y) for y in re.findall(r"(20\d{2})\s*年度", Path(file).name)}
+    return years.pop() if len(years) == 1 else None
+
+
 def _names(fields: list[str]) -> str:
     return "、".join(INDICATOR_UNKNOWN_FIELDS.get(f, f) for f in fields)
 
@@ -151,12 +157,15 @@ def _from_grids(extraction: Extraction, out: FileImport, *, layout: Layout | Non
             try:
                 sheet = read_sheet(grid, layout=layout, year=year, rulebook=rulebook)
             except InputError as exc:
-                # A form attached to a report often leaves the year to the report's title.
-                title_year = _document_year(extraction.paragraphs)
+                # A form attached to a report often leaves the year to the report's title, or
+                # to the file's name (2023年度项目支出绩效自评表.pdf).
+                title_year, source = _document_year(extraction.paragraphs), "文档标题"
+                if title_year is None:
+                    title_year, source = _file_year(extraction.file), "文件名"
                 if year is not None or title_year is None or "找不到年度" not in str(exc):
                     raise
                 sheet = read_sheet(grid, layout=layout, year=title_year, rulebook=rulebook)
-                out.note.append(f"{grid.sheet}：表中没有年度，按文档标题取 {title_year} 年度")
+                out.note.append(f"{grid.sheet}：表中没有年度，按{source}取 {title_year} 年度")
         except InputError as exc:
             out.errors.append(exc)
             out.note.append(f"{grid.sheet}：未能导入（{exc.message}）")
