@@ -79,3 +79,30 @@ def test_a_zero_width_column_is_hidden_even_without_the_hidden_flag(tmp_path):
     (sheet,) = result.sheets
     assert sheet.year_data["indicators"][0]["actual"] == Decimal(480)
     assert any("隐藏的列 G" in w for w in sheet.warnings)
+
+
+def test_a_format_that_shows_yuan_as_wanyuan_is_refused_naming_each_cell(tmp_path):
+    """``0!.0000`` shows 1200000 as 120.0000 and ``#,##0,`` as 1,200: never 1200000 万元."""
+
+    def disguise(ws: Worksheet) -> None:
+        for col, fmt in (("C", "0!.0000"), ("D", "0!.0000"), ("E", '#,##0.00,,"万"')):
+            ws[f"{col}6"] = ws[f"{col}6"].value * 10000
+            ws[f"{col}6"].number_format = fmt
+        ws["C8"].number_format = "0!.0000"  # a 0 shows as 0 whatever the format
+
+    result = import_workbook(_workbook(tmp_path, disguise), display="表.xlsx")
+    assert not result.sheets
+    lines = [line for error in result.errors for line in str(error).splitlines()]
+    assert [line.split(":")[0] for line in lines] == ["表.xlsx [项目一] C6", "表.xlsx [项目一] D6", "表.xlsx [项目一] E6"]
+    assert "0!.0000" in lines[0] and "1000000" in lines[0] and "未读取" in lines[0]
+
+
+def test_ordinary_number_formats_are_not_taken_for_disguises(tmp_path):
+    def plain(ws: Worksheet) -> None:
+        for col, fmt in (("C", "#,##0.00"), ("D", '0.00"万元"'), ("E", "#,##0_);(#,##0)")):
+            ws[f"{col}6"].number_format = fmt
+
+    result = import_workbook(_workbook(tmp_path, plain), display="表.xlsx")
+    assert not result.errors
+    budget = result.sheets[0].year_data["budget"]
+    assert (budget["initial"], budget["final"], budget["actual"]) == (100, 120, 114)
