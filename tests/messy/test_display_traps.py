@@ -106,3 +106,15 @@ def test_ordinary_number_formats_are_not_taken_for_disguises(tmp_path):
     assert not result.errors
     budget = result.sheets[0].year_data["budget"]
     assert (budget["initial"], budget["final"], budget["actual"]) == (100, 120, 114)
+
+
+def test_a_total_that_is_no_number_is_named_not_dropped_silently(tmp_path):
+    """A cached #REF! (or 九十八点七) in the 总分 row's 得分 cell: a warning naming it."""
+
+    def broken(ws: Worksheet) -> None:
+        ws["H19"] = "#REF!"
+
+    result = import_workbook(_workbook(tmp_path, broken), display="表.xlsx")
+    (sheet,) = result.sheets
+    assert "total" not in sheet.year_data.get("reported", {})
+    assert any(w.startswith("表.xlsx [项目一] H19: 总分“#REF!”不是数字") for w in sheet.warnings), sheet.warnings
