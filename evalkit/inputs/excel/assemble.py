@@ -123,6 +123,15 @@ def _choose_rulebook(
     return layout.rulebook
 
 
+def _disguised(grid: Grid, cell: tuple[int, int], number_format: str) -> WorkbookError:
+    stored = grid.value(*cell)
+    return grid.error(
+        *cell,
+        f"单元格格式“{number_format}”使显示的数与存储的数（{stored}）不同（移动了小数点或按千位缩小），"
+        "无法确定表中的数是多少，未读取；请把单元格改为常规数字格式、写入显示的数后再导入",
+    )
+
+
 def read_sheet(
     grid: Grid,
     *,
@@ -143,6 +152,8 @@ def read_sheet(
         w.sheet("工作表超出 3000 行或 60 列，只读取了前面部分")
     for note in grid.notes:
         w.sheet(note)
+    if grid.disguised:
+        raise SheetProblems([_disguised(grid, cell, fmt) for cell, fmt in sorted(grid.disguised.items())])
     if not grid.merges_known:
         w.sheet("此文件的合并单元格无法读取：空白的一级/二级指标按上一行填写，空白的分值不读取")
     if not grid.formats_known:

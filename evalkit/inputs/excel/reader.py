@@ -123,6 +123,9 @@ class Grid:
     #: False when the source gives no merged ranges (python-calamine for .ods).
     merges_known: bool = True
     notes: tuple[str, ...] = ()
+    #: Numbers whose format shows another number (``0!.0000`` shows 1200000 as 120.0000,
+    #: ``#,##0,`` as 1,200): cell → the format. Refused by the importer, naming each cell.
+    disguised: Mapping[tuple[int, int], str] = field(default_factory=dict)
     _normalised: dict[tuple[int, int], str] = field(default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------------ cells
@@ -322,6 +325,7 @@ class Grid:
         formats = formats or {}
         values: dict[tuple[int, int], str | Decimal] = {}
         decimals: dict[tuple[int, int], tuple[int, int]] = {}
+        disguised: dict[tuple[int, int], str] = {}
         for (row, col), raw in cells.items():
             if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
                 raise WorkbookError(
@@ -338,6 +342,8 @@ class Grid:
             shown = format_decimals(number_format) if not isinstance(raw, str) else None
             if shown is not None:
                 decimals[(row, col)] = shown
+            if isinstance(value, Decimal) and value != 0 and number_format and disguises(number_format):
+                disguised[(row, col)] = number_format
         rows_hidden, cols_hidden = frozenset(hidden_rows), frozenset(hidden_cols)
 
         def visible(cell: tuple[int, int]) -> bool:
@@ -385,6 +391,7 @@ class Grid:
             formats_known=formats_known,
             merges_known=merges_known,
             notes=tuple(notes),
+            disguised={cell: fmt for cell, fmt in disguised.items() if visible(cell)},
         )
 
 
@@ -399,6 +406,26 @@ def _is_percent_format(number_format: str | None) -> bool:
     if not number_format:
         return False
     return "%" in _QUOTED.sub("", number_format)
+
+
+#: A digit placeholder followed by a literal decimal point (``0!.0000``, ``0\\.0000``, ``0"."0000``):
+#: the format moves the point, so 1200000 shows as 120.0000 (元 shown as 万元).
+_LITERAL_POINT = re.compile(r'[0#?](?:[!\\]\.|"\.")[0#?]')
+#: A comma after the last digit placeholder scales by 1,000 (``#,##0,`` shows 1200000 as 1,200).
+_SCALING_COMMA = re.compile(r"[0#?],+(?![0#?,])")
+
+
+def disguises(number_format: str) -> bool:
+    """True when a number format shows a different number from the one stored.
+
+    ``0!.0000`` and ``#,##0.00,,"万"`` (the ways to show 元 as 万元 or 百万元 without
+    converting), but not ``#,##0.00`` or ``0.00"万元"``.
+    """
+    section = re.sub(r"\[[^\]]*\]", "", number_format.split(";")[0])
+    if _LITERAL_POINT.search(section):
+        return True
+    bare = _QUOTED.sub("", section)
+    return bool(_SCALING_COMMA.search(bare))
 
 
 def _plain(value: Decimal) -> Decimal:

@@ -71,6 +71,9 @@ def read_total(
             # 分值 and 得分 merged into one cell: the total weight or the total score? Not guessed.
             w.at(row, score_col, f"总分行的“分值”与“得分”两栏合并为一格（“{merged}”），"
                                  "无法确定是分值合计还是总得分，未读取总分")
+        elif score_col and isinstance(printed := grid.printed(row, score_col), str) and not grade_of(printed):
+            # 得分 holds text that is no number (#REF!, 九十八点七): say so, never take another cell.
+            w.at(row, score_col, f"总分“{printed}”不是数字，未读取")
         else:
             rest = [(c, v) for c, v in numbers if grid.origin(row, c) != grid.origin(row, weight_col or 0)]
             if rest and not (len(rest) == 1 and rest[0][1] == weights and len(numbers) == 1):

@@ -82,6 +82,11 @@ def _too_many_cells(display: str, sheet: str, count: int) -> InputError:
     return InputError(f"工作表“{sheet}”的单元格过多（超过 {MAX_CELLS} 个非空单元格），不是正常的自评表", file=display)
 
 
+def _zero(size: object) -> bool:
+    """True for a row height or column width given as 0 (not for one not given)."""
+    return size is not None and float(size) == 0  # type: ignore[arg-type]
+
+
 def grid_from_worksheet(ws, *, file: str) -> Grid:  # noqa: ANN001 - an openpyxl Worksheet
     """Read one openpyxl worksheet into a :class:`Grid` (formats and hidden rows/columns too)."""
     max_row = min(ws.max_row or 0, MAX_ROWS)
@@ -98,10 +103,14 @@ def grid_from_worksheet(ws, *, file: str) -> Grid:  # noqa: ANN001 - an openpyxl
             formats[(cell.row, cell.column)] = getattr(cell, "number_format", None)
             if len(cells) > MAX_CELLS:
                 raise _too_many_cells(file, ws.title, len(cells))
-    hidden_rows = [r for r, dim in ws.row_dimensions.items() if dim.hidden and r <= max_row]
+    # A row of height 0 or a column of width 0 shows nothing, hidden flag or not (files
+    # written by other programs set the size alone): it is as hidden as a hidden one.
+    hidden_rows = [
+        r for r, dim in ws.row_dimensions.items() if (dim.hidden or _zero(dim.ht)) and r <= max_row
+    ]
     hidden_cols: set[int] = set()
     for dim in ws.column_dimensions.values():
-        if dim.hidden and dim.min:
+        if (dim.hidden or _zero(dim.width)) and dim.min:
             hidden_cols.update(range(dim.min, min(dim.max or dim.min, max_col) + 1))
     merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
     return Grid.build(
@@ -153,8 +162,8 @@ def _xls_layout(path: Path) -> dict[str, tuple[dict[tuple[int, int], str], set[i
                     fmt = book.format_map.get(xf.format_key)
                     if fmt is not None:
                         formats[(r + 1, c + 1)] = fmt.format_str
-            rows = {r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden}
-            cols = {c + 1 for c, info in sheet.colinfo_map.items() if info.hidden}
+            rows = {r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden or info.height == 0}
+            cols = {c + 1 for c, info in sheet.colinfo_map.items() if info.hidden or info.width == 0}
             out[sheet.name] = (formats, rows, cols)
             book.unload_sheet(index)
     finally:
