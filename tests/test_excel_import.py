@@ -272,6 +272,12 @@ def test_not_applicable_indicator(tmp_path):
     sheet = _only_sheet(xb.write_layout(tmp_path, "national", indicators=inds))
     assert sheet.year_data["indicators"][2]["applicable"] is False
     assert sheet.total is not None
+    # “—” beside a printed score: not taken out of scoring (that would change the total silently)
+    inds[2].update(actual="—", score=12)
+    sheet = _only_sheet(xb.write_layout(tmp_path, "national", indicators=inds))
+    indicator = sheet.year_data["indicators"][2]
+    assert "applicable" not in indicator and "actual" in indicator["unknown"]
+    assert any("实际完成值为“—”，得分栏却印有 12 分" in w for w in sheet.warnings), sheet.warnings
 
 
 def test_year_option_when_title_has_none(tmp_path):

@@ -208,7 +208,15 @@ def _read_indicator(
         unknown.append("actual")
         w.at(row, cols["actual"], f"指标“{name}”的实际完成值为空，记为未印出（unknown），此项不评分（不适用的指标请填“/”或“不适用”）")
     elif isinstance(raw_actual, str) and normalise(raw_actual) in {normalise(t) for t in NOT_APPLICABLE}:
-        data["applicable"] = False
+        printed = grid.value(row, cols["score"]) if "score" in cols else None
+        if isinstance(printed, Decimal) and printed != 0:
+            # “—” as the actual beside a printed score: not applicable, or a figure left out?
+            # Taking it out of scoring would change the total without a word.
+            unknown.append("actual")
+            w.at(row, cols["actual"], f"指标“{name}”的实际完成值为“{raw_actual}”，得分栏却印有 {printed:f} 分："
+                                      "无法确定是不适用还是未填写，记为未印出（unknown），此项不评分")
+        else:
+            data["applicable"] = False
     elif quantitative:
         data["actual"] = read_quantity(grid, row, cols["actual"], raw_actual, unit, f"指标“{name}”的实际完成值")
         if isinstance(raw_actual, Decimal):
