@@ -194,9 +194,11 @@ def test_a_clause_with_two_numbers_is_not_read_as_its_first():
     assert any("“12 000人次”中有不止一个数" in p for p in parsed.problems), parsed.problems
     assert any("“95%-98%”中有不止一个数" in p for p in parsed.problems), parsed.problems
     # the same in a target: 大于等于 12 000 人次 was read as ≥ 12 with the unit “000 人次”
-    broken = [lines[0], lines[1].replace("大于等于 10,000 人次", "大于等于 12 000 人次")]
-    [indicator] = parse_narrative(broken, file="t.txt").year_data["indicators"][:1]
-    assert "target" not in indicator and "target" in indicator["unknown"]
+    # the same rule for the target as for the figures
+    for target in ("大于等于 12 000 人次", "≥ 95%至98%", "大于等于 10次 12次"):
+        broken = [lines[0], lines[1].replace("大于等于 10,000 人次", target)]
+        [indicator] = parse_narrative(broken, file="t.txt").year_data["indicators"][:1]
+        assert "target" not in indicator and "target" in indicator["unknown"], target
 
 
 def test_an_amount_broken_by_a_space_is_not_read_and_is_said():

@@ -27,13 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from evalkit.core.figures import round_half_up
-from evalkit.core.targets import (
-    convert_money,
-    normalise_unit,
-    parse_target,
-    second_number,
-    states_comparison,
-)
+from evalkit.core.targets import convert_money, normalise_unit, parse_target, states_comparison
 
 __all__ = ["NarrativeParse", "parse_narrative", "looks_like_narrative", "join_lines"]
 
@@ -186,7 +180,7 @@ def _read_indicator(item: _Indicator) -> None:  # noqa: C901 - one clause after 
             item.problems.append(f"指标“{item.name}”的指标值“{target_text}”无法读取（{exc}）")
             item.unknown.append("target")
         else:
-            if op != "qualitative" and second_number(unit):  # 大于等于 12 000 人次: not 12
+            if op != "qualitative" and _two_numbers(target_text):  # 大于等于 12 000 人次: not 12
                 item.problems.append(f"指标“{item.name}”的指标值“{target_text}”中有不止一个数（或数字被空格隔开），"
                                      "无法确定按哪个数评分，未读取")
                 item.unknown.append("target")
